@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace SharpnessML.Cli.Bench;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace SharpnessML.Cli.Bench;
 /// d = 100, n = 30, which is what lets the diagonal-network benchmark run 10⁵–10⁶ steps in seconds.
 /// The gradient is ∂L/∂u = v ⊙ g, ∂L/∂v = u ⊙ g with g = (2/n)Xᵀ(X(u ⊙ v) − y). SGD takes
 /// θ ← θ − η∇L; Adam is PyTorch's (bias-corrected moments, ε added to the corrected root). Label noise
-/// replaces y by y + σε with fresh ε ~ N(0, I) on every step. Tests check it step by step against
-/// <c>DiagonalLinearNetwork</c> trained with TorchSharp's optimizers on the same noisy labels.
+/// replaces y by y + σε with fresh ε ~ N(0, I) (or ±1, Liu et al.'s choice) on every step. The learning
+/// rate may be annealed to 0 by a cosine over the last part of the run. Tests check it step by step
+/// against <c>DiagonalLinearNetwork</c> trained with TorchSharp's optimizers on the same noisy labels.
 /// </summary>
 internal sealed class DiagonalNetworkDynamics
 {
@@ -42,6 +45,16 @@ internal sealed class DiagonalNetworkDynamics
     /// <summary>n.</summary>
     public int Examples { get; }
 
+    /// <summary>Draw the label noise ε as ±1 with equal probability (Liu et al.'s code) instead of N(0, 1); same variance.</summary>
+    public bool RademacherNoise { get; init; }
+
+    /// <summary>
+    /// The fraction of each run, at its end, over which the learning rate falls from η to 0 by a cosine
+    /// (0: constant η). Annealing lets both optimisers settle on the point their drift has reached
+    /// instead of stopping mid-fluctuation.
+    /// </summary>
+    public double AnnealFraction { get; init; }
+
     /// <summary>d.</summary>
     public int Dimension { get; }
 
@@ -73,11 +86,7 @@ internal sealed class DiagonalNetworkDynamics
         int d = Dimension;
         double scale = 2.0 / Examples;
         for (int i = 0; i < Examples; i++)
-        {
-            double r = scale * residual[i];
-            int o = i * d;
-            for (int j = 0; j < d; j++) g[j] += r * x[o + j];
-        }
+            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(x, i * d, d), scale * residual[i], g, g);
         for (int j = 0; j < d; j++)
         {
             gradU[j] = g[j] * V[j];
@@ -97,12 +106,19 @@ internal sealed class DiagonalNetworkDynamics
         for (int j = 0; j < d; j++) beta[j] = U[j] * V[j];
         for (int i = 0; i < Examples; i++)
         {
-            double f = 0;
-            int o = i * d;
-            for (int j = 0; j < d; j++) f += x[o + j] * beta[j];
-            double e = noise == 0 ? 0 : epsilon?[i] ?? Gaussian(random ?? throw new ArgumentNullException(nameof(random), "Label noise needs a random generator or given ε."));
+            double f = TensorPrimitives.Dot(new ReadOnlySpan<double>(x, i * d, d), beta);
+            double e = noise == 0 ? 0 : epsilon?[i] ?? Noise(random ?? throw new ArgumentNullException(nameof(random), "Label noise needs a random generator or given ε."));
             residual[i] = f - y[i] - noise * e;
         }
+    }
+
+    private double Noise(Random random) => RademacherNoise ? 2 * random.Next(2) - 1 : Gaussian(random);
+
+    /// <summary>The learning-rate multiplier at step <paramref name="t"/> of <paramref name="steps"/>: 1, then ½(1 + cos(π·s)) over the last <see cref="AnnealFraction"/>, s going from 0 to 1.</summary>
+    public double LearningRateScale(long t, long steps)
+    {
+        double start = steps * (1 - AnnealFraction);
+        return AnnealFraction <= 0 || t < start ? 1 : 0.5 * (1 + Math.Cos(Math.PI * (t - start) / (steps * AnnealFraction)));
     }
 
     /// <summary>A standard normal draw (Box–Muller).</summary>
@@ -114,11 +130,9 @@ internal sealed class DiagonalNetworkDynamics
         for (long t = 0; t < steps; t++)
         {
             ComputeGradient(noise, random);
-            for (int j = 0; j < Dimension; j++)
-            {
-                U[j] -= learningRate * gradU[j];
-                V[j] -= learningRate * gradV[j];
-            }
+            double rate = learningRate * LearningRateScale(t, steps);
+            TensorPrimitives.MultiplyAdd(gradU, -rate, U, U);
+            TensorPrimitives.MultiplyAdd(gradV, -rate, V, V);
             if ((t & 1023) == 0) ThrowIfDiverged("SGD", t);
         }
     }
@@ -130,7 +144,7 @@ internal sealed class DiagonalNetworkDynamics
         for (long t = 0; t < steps; t++)
         {
             ComputeGradient(noise, random);
-            adam.Step(U, V, gradU, gradV);
+            adam.Step(U, V, gradU, gradV, LearningRateScale(t, steps));
             if ((t & 1023) == 0) ThrowIfDiverged("Adam", t);
         }
     }
@@ -172,12 +186,12 @@ internal sealed class AdamState(int dimension, double learningRate, double beta1
     /// <summary>Number of parameters (|u| + |v|).</summary>
     public int Dimension => dimension;
 
-    /// <summary>One step: m ← β₁m + (1 − β₁)g, s ← β₂s + (1 − β₂)g², θ ← θ − η·(m/(1 − β₁ᵗ)) / (√(s/(1 − β₂ᵗ)) + ε).</summary>
-    public void Step(double[] u, double[] v, ReadOnlySpan<double> gu, ReadOnlySpan<double> gv)
+    /// <summary>One step: m ← β₁m + (1 − β₁)g, s ← β₂s + (1 − β₂)g², θ ← θ − cη·(m/(1 − β₁ᵗ)) / (√(s/(1 − β₂ᵗ)) + ε), c = <paramref name="scale"/>.</summary>
+    public void Step(double[] u, double[] v, ReadOnlySpan<double> gu, ReadOnlySpan<double> gv, double scale = 1)
     {
         beta1Power *= beta1;
         beta2Power *= beta2;
-        double c1 = learningRate / (1 - beta1Power), c2 = 1 / Math.Sqrt(1 - beta2Power);
+        double c1 = scale * learningRate / (1 - beta1Power), c2 = 1 / Math.Sqrt(1 - beta2Power);
         int d = u.Length;
         for (int j = 0; j < 2 * d; j++)
         {

@@ -121,6 +121,76 @@ public sealed class DiagonalNetworkBenchmarkTests
     }
 
     [Fact]
+    public void AnnealedSgdAndAdamWithPlusMinusOneLabelNoiseMatchTorchStepByStep()
+    {
+        // Cosine annealing over the last 60% of 25 steps and ε = ±1 label noise: torch gets the same learning
+        // rate per step through its parameter group and the same ±1 draws.
+        var (x, y, u0, v0) = SmallProblem();
+        const double sigma = 0.5, rate = 0.05;
+        const int steps = 25;
+        foreach (bool adam in new[] { false, true })
+        {
+            var plain = new DiagonalNetworkDynamics(x, y, u0, v0) { RademacherNoise = true, AnnealFraction = 0.6 };
+            if (adam) plain.Adam(new AdamState(8, rate, 0.9, 0.99, 1e-4), steps, sigma, new Random(11));
+            else plain.Sgd(steps, rate, sigma, new Random(11));
+
+            using var scope = torch.NewDisposeScope();
+            var net = new DiagonalLinearNetwork(new DiagonalNetworkSpec(4));
+            net.to(torch.float64);
+            using (torch.no_grad())
+            {
+                net.U.copy_(torch.tensor(u0));
+                net.V.copy_(torch.tensor(v0));
+            }
+            var features = torch.tensor(x, new long[] { 6, 4 });
+            var labels = torch.tensor(y).unsqueeze(1);
+            using torch.optim.Optimizer optimizer = adam
+                ? torch.optim.Adam(net.parameters(), rate, 0.9, 0.99, 1e-4)
+                : torch.optim.SGD(net.parameters(), rate);
+            var noise = new Random(11);
+            for (int t = 0; t < steps; t++)
+            {
+                using var step = torch.NewDisposeScope();
+                // Constant for t < 10, then ½(1 + cos(π(t − 10)/15)).
+                double scale = t < 10 ? 1 : 0.5 * (1 + Math.Cos(Math.PI * (t - 10) / 15.0));
+                Assert.Equal(scale, plain.LearningRateScale(t, steps), 12);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = rate * scale;
+                var noisy = labels + sigma * torch.tensor(Enumerable.Range(0, 6).Select(_ => (double)(2 * noise.Next(2) - 1)).ToArray()).unsqueeze(1);
+                optimizer.zero_grad();
+                (net.call(features) - noisy).square().mean().backward();
+                optimizer.step();
+            }
+            var u = net.U.data<double>().ToArray();
+            var v = net.V.data<double>().ToArray();
+            for (int j = 0; j < 4; j++)
+            {
+                Assert.Equal(u[j], plain.U[j], 10);
+                Assert.Equal(v[j], plain.V[j], 10);
+            }
+        }
+    }
+
+    [Fact]
+    public void TheRandomSignalIsKSparseWithEntriesBetweenOneHundredthAndOne()
+    {
+        var beta = SparseRegression.RandomSignal(features: 100, nonZero: 5, seed: 4);
+        Assert.Equal(100, beta.Length);
+        Assert.Equal(5, beta.Count(b => b != 0));
+        Assert.All(beta.Where(b => b != 0), b => Assert.InRange(Math.Abs(b), 0.01f, 1f));
+        Assert.Contains(beta, b => b < 0);
+        Assert.Equal(beta, SparseRegression.RandomSignal(100, 5, seed: 4));
+        Assert.NotEqual(beta, SparseRegression.RandomSignal(100, 5, seed: 5));
+        // Labels are xᵀβ* for the given β*.
+        var data = SparseRegression.Generate(new MLContext(seed: 0), 7, beta, noise: 0, seed: 2, SparseRegressionFeatures.Rademacher);
+        using var tensors = SupervisedTensors.FromDataView(data, ColumnNames.Features, ColumnNames.Label, NetworkTask.Regression);
+        var x = tensors.Features.data<float>().ToArray();
+        var y = tensors.Labels.reshape(-1).data<float>().ToArray();
+        for (int i = 0; i < 7; i++)
+            Assert.Equal(Enumerable.Range(0, 100).Sum(j => (double)x[100 * i + j] * beta[j]), y[i], 5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SparseRegression.RandomSignal(4, 5, 0));
+    }
+
+    [Fact]
     public void ClosedFormHessianDiagonalSumsMatchTheDenseHessian()
     {
         var (x, y, u0, v0) = SmallProblem();
