@@ -90,7 +90,11 @@ internal static class DiagonalNetworkBenchmark
     /// <param name="Large">How many of its |β_j| &gt; 10⁻².</param>
     /// <param name="TestMse">Its test MSE.</param>
     /// <param name="SignalL1">‖β*‖₁.</param>
-    public sealed record L1Reference(double L1, int Large, double TestMse, double SignalL1);
+    /// <param name="RepeatedColumns">Pairs of training feature columns equal up to sign: β_j and β_k then trade off at a fixed ‖β‖₁, so the ℓ1-minimal interpolators form a face rather than a point.</param>
+    public sealed record L1Reference(double L1, int Large, double TestMse, double SignalL1, int RepeatedColumns);
+
+    /// <summary>Relative tolerance under which two traces count as equal (the dense Hessian is float32).</summary>
+    public const double TraceTolerance = 1e-3;
 
     /// <summary>One data draw: β*, the training data as arrays for the dynamics and as tensors for measuring, the test tensors.</summary>
     private sealed class Draw(float[] signal, double[] features, double[] labels, SupervisedTensors train, SupervisedTensors test) : IDisposable
@@ -158,7 +162,26 @@ internal static class DiagonalNetworkBenchmark
         var l1 = MinimumL1Interpolator(ToMatrix(draw.Train.Features), build.DenseOfArray(draw.Labels));
         var yTest = build.DenseOfEnumerable(draw.Test.Labels.reshape(-1).data<float>().ToArray().Select(v => (double)v));
         double testMse = (ToMatrix(draw.Test.Features) * l1 - yTest).PointwisePower(2).Average();
-        return new L1Reference(l1.L1Norm(), l1.Count(b => Math.Abs(b) > 1e-2), testMse, draw.Signal.Sum(b => Math.Abs((double)b)));
+        return new L1Reference(l1.L1Norm(), l1.Count(b => Math.Abs(b) > 1e-2), testMse, draw.Signal.Sum(b => Math.Abs((double)b)), RepeatedColumns(draw.Features, draw.Labels.Length));
+    }
+
+    /// <summary>How many pairs of columns of the n × d row-major <paramref name="features"/> are equal up to sign.</summary>
+    internal static int RepeatedColumns(double[] features, int examples)
+    {
+        int d = features.Length / examples, pairs = 0;
+        for (int j = 0; j < d; j++)
+            for (int k = j + 1; k < d; k++)
+            {
+                bool same = true, opposite = true;
+                for (int i = 0; i < examples && (same || opposite); i++)
+                {
+                    double a = features[i * d + j], b = features[i * d + k];
+                    same &= a == b;
+                    opposite &= a == -b;
+                }
+                if (same || opposite) pairs++;
+            }
+        return pairs;
     }
 
     /// <summary>
@@ -231,9 +254,15 @@ internal static class DiagonalNetworkBenchmark
         return new Outcome(sqrtDiag, h.Trace(), beta.Sum(b => Math.Abs((double)b)), beta.Count(b => Math.Abs(b) > 1e-2), trainMse, testMse);
     }
 
-    /// <summary>One row per optimiser and seed, the ℓ1 reference per seed, then the claim over the seeds.</summary>
+    /// <summary>
+    /// One row per optimiser and seed, the ℓ1 reference per seed, then the claim over the seeds, for n 12
+    /// (ℓ1 minimisation misses β* on most draws) and n 16 (it finds β* on about half, where the two
+    /// optimisers' targets coincide). The claim is met when on every seed Adam's tr(diag(H)^½) is lower and
+    /// its β no denser, and SGD+LN's tr(H) is at its minimum over the interpolators and no higher than
+    /// Adam's; the strict counts are reported next to them.
+    /// </summary>
     public static IEnumerable<BenchmarkRow> Rows(bool quick) =>
-        quick ? Rows(new Setting(Steps: 300_000), seeds: 2) : Rows(new Setting(), seeds: 12);
+        quick ? Rows(new Setting(Steps: 300_000), seeds: 2) : Rows(new Setting(), seeds: 12).Concat(Rows(new Setting(Examples: 16), seeds: 12));
 
     /// <summary>The rows of one setting over <paramref name="seeds"/> data draws.</summary>
     public static IEnumerable<BenchmarkRow> Rows(Setting setting, int seeds)
@@ -247,20 +276,27 @@ internal static class DiagonalNetworkBenchmark
                     $"tr(diag H^½) {o.SqrtDiagTrace:F2}, tr H {o.Trace:F3}, ‖β‖₁ {o.L1:F3}, |β_j| > 0.01: {o.Large}, train MSE {o.TrainMse:E1}, test MSE {o.TestMse:F4}",
                     o.SqrtDiagTrace / adam.SqrtDiagTrace, "tr(diag H^½) relative to Adam's", null);
             yield return new BenchmarkRow("diagonal network", $"ℓ1-minimal interpolator (SGD+LN's long-run target), seed {seed}",
-                $"‖β‖₁ {l1.L1:F3} (β*: {l1.SignalL1:F3}), so min tr H over the interpolators {4 * l1.L1:F3}; |β_j| > 0.01: {l1.Large}, test MSE {l1.TestMse:F4}",
+                $"‖β‖₁ {l1.L1:F3} (β*: {l1.SignalL1:F3}), so min tr H over the interpolators {4 * l1.L1:F3}; |β_j| > 0.01: {l1.Large}, test MSE {l1.TestMse:F4}; "
+                + $"feature columns equal up to sign: {l1.RepeatedColumns} pair(s)",
                 4 * l1.L1 / adam.Trace, "min tr H / Adam's tr H", null);
         }
         int lowerSqrt = outcomes.Count(o => o.Adam.SqrtDiagTrace < o.Sgd.SqrtDiagTrace);
         int sparser = outcomes.Count(o => o.Adam.Large < o.Sgd.Large);
-        int lowerTrace = outcomes.Count(o => o.Sgd.Trace < o.Adam.Trace);
+        int notDenser = outcomes.Count(o => o.Adam.Large <= o.Sgd.Large);
+        int lowerTrace = outcomes.Count(o => o.Sgd.Trace < o.Adam.Trace * (1 - TraceTolerance));
+        int notHigherTrace = outcomes.Count(o => o.Sgd.Trace <= o.Adam.Trace * (1 + TraceTolerance));
+        int sgdAtMinimum = outcomes.Count(o => Math.Abs(o.Sgd.Trace - 4 * o.L1Min.L1) <= TraceTolerance * o.Sgd.Trace);
+        int adamAtMinimum = outcomes.Count(o => Math.Abs(o.Adam.Trace - 4 * o.L1Min.L1) <= TraceTolerance * o.Adam.Trace);
         int betterTest = outcomes.Count(o => o.Adam.TestMse < o.Sgd.TestMse);
         static double Median(IEnumerable<double> values) => MathNet.Numerics.Statistics.Statistics.Median(values.ToArray());
         yield return new BenchmarkRow("diagonal network", $"paper's claim over {seeds} seed(s): {setting}",
             $"Adam lower tr(diag H^½): {lowerSqrt}/{seeds} (mean {outcomes.Average(o => o.Adam.SqrtDiagTrace):F2} vs {outcomes.Average(o => o.Sgd.SqrtDiagTrace):F2}); "
-            + $"Adam sparser: {sparser}/{seeds} (mean |β_j| > 0.01: {outcomes.Average(o => o.Adam.Large):F1} vs {outcomes.Average(o => o.Sgd.Large):F1}); "
-            + $"SGD+LN lower tr H: {lowerTrace}/{seeds} (mean {outcomes.Average(o => o.Sgd.Trace):F3} vs {outcomes.Average(o => o.Adam.Trace):F3}); "
+            + $"Adam sparser: {sparser}/{seeds}, as sparse or sparser: {notDenser}/{seeds} (mean |β_j| > 0.01: {outcomes.Average(o => o.Adam.Large):F1} vs {outcomes.Average(o => o.Sgd.Large):F1}); "
+            + $"SGD+LN tr H at its minimum over the interpolators (4·min ‖β‖₁, within {TraceTolerance:P1}): {sgdAtMinimum}/{seeds}, Adam's: {adamAtMinimum}/{seeds}; "
+            + $"SGD+LN tr H lower: {lowerTrace}/{seeds}, lower or equal: {notHigherTrace}/{seeds} (mean {outcomes.Average(o => o.Sgd.Trace):F3} vs {outcomes.Average(o => o.Adam.Trace):F3}); "
             + $"Adam lower test MSE: {betterTest}/{seeds} (median {Median(outcomes.Select(o => o.Adam.TestMse)):F3} vs {Median(outcomes.Select(o => o.Sgd.TestMse)):F3}, "
             + $"mean {outcomes.Average(o => o.Adam.TestMse):F3} vs {outcomes.Average(o => o.Sgd.TestMse):F3})",
-            outcomes.Average(o => o.Sgd.Trace / o.Adam.Trace), "mean tr H of SGD+LN / Adam (< 1 claimed)", lowerSqrt == seeds && sparser == seeds && lowerTrace == seeds);
+            outcomes.Average(o => o.Sgd.Trace / o.Adam.Trace), "mean tr H of SGD+LN / Adam (≤ 1 claimed)",
+            lowerSqrt == seeds && notDenser == seeds && notHigherTrace == seeds && sgdAtMinimum == seeds);
     }
 }

@@ -8,7 +8,7 @@ namespace SharpnessML.Cli.Bench;
 /// d = 100, n = 30, which is what lets the diagonal-network benchmark run 10⁵–10⁶ steps in seconds.
 /// The gradient is ∂L/∂u = v ⊙ g, ∂L/∂v = u ⊙ g with g = (2/n)Xᵀ(X(u ⊙ v) − y). SGD takes
 /// θ ← θ − η∇L; Adam is PyTorch's (bias-corrected moments, ε added to the corrected root). Label noise
-/// replaces y by y + σε with fresh ε ~ N(0, I) (or ±1, Liu et al.'s choice) on every step. The learning
+/// replaces y by y + σε with fresh ε ~ N(0, I) (or ±1, Li et al.'s choice) on every step. The learning
 /// rate may be annealed to 0 by a cosine over the last part of the run. Tests check it step by step
 /// against <c>DiagonalLinearNetwork</c> trained with TorchSharp's optimizers on the same noisy labels.
 /// </summary>
@@ -45,7 +45,7 @@ internal sealed class DiagonalNetworkDynamics
     /// <summary>n.</summary>
     public int Examples { get; }
 
-    /// <summary>Draw the label noise ε as ±1 with equal probability (Liu et al.'s code) instead of N(0, 1); same variance.</summary>
+    /// <summary>Draw the label noise ε as ±1 with equal probability (Li et al.'s code) instead of N(0, 1); same variance.</summary>
     public bool RademacherNoise { get; init; }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace SharpnessML.Trainers.Data;
 
 /// <summary>
 /// Synthetic sparse linear regression, the setting of diagonal-network studies (Woodworth et al. 2020;
-/// Liu et al. 2025): x ~ N(0, I_d) or uniform on {−1, 1}^d (the features of Liu et al.'s experiments),
+/// Li, Wen &amp; Lyu 2025): x ~ N(0, I_d) or uniform on {−1, 1}^d (the features of Li et al.'s experiments),
 /// a k-sparse β* — ones on the first k coordinates, or any given β* such as <see cref="RandomSignal"/>
 /// draws — and y = xᵀβ* + σ·ε.
 /// </summary>
@@ -65,7 +65,7 @@ public static class SparseRegression
     }
 
     /// <summary>
-    /// A k-sparse β* as Liu et al. (2025) draw it: k coordinates chosen uniformly without replacement, each
+    /// A k-sparse β* as Li, Wen &amp; Lyu (2025) draw it: k coordinates chosen uniformly without replacement, each
     /// value uniform on (−1, 1), redrawn until every |β*_j| ≥ 0.01.
     /// </summary>
     /// <param name="features">d.</param>
@@ -102,6 +102,6 @@ public enum SparseRegressionFeatures
     /// <summary>x ~ N(0, I_d).</summary>
     Gaussian,
 
-    /// <summary>x uniform on {−1, 1}^d, as in the experiments of Liu et al. (2025): every x_j² = 1, so a diagonal network's Hessian diagonal under MSE is exactly (2v², 2u²).</summary>
+    /// <summary>x uniform on {−1, 1}^d, as in the experiments of Li, Wen &amp; Lyu (2025): every x_j² = 1, so a diagonal network's Hessian diagonal under MSE is exactly (2v², 2u²).</summary>
     Rademacher,
 }

@@ -5,7 +5,7 @@ namespace SharpnessML.Trainers.Networks;
 
 /// <summary>
 /// A diagonal linear network: ŷ = xᵀ(u ⊙ v), the two-layer linear model whose implicit bias
-/// (Woodworth et al., 2020) and sharpness under Adam versus SGD (Liu et al., 2025) are studied on
+/// (Woodworth et al., 2020) and sharpness under Adam versus SGD (Li, Wen &amp; Lyu, 2025) are studied on
 /// sparse regression. u and v start at <paramref name="InitScale"/> in every coordinate (the
 /// small-initialisation regime of those papers), so initialisation needs no random numbers.
 /// </summary>

@@ -21,7 +21,7 @@ public sealed class DiagonalOptions : HessianOptions
 /// The Hessian diagonal by Hutchinson's method: diag(H) = E[z ⊙ Hz] for Rademacher z (Bekas,
 /// Kokiopoulou and Saad 2007; the estimator AdaHessian uses). Entry i of one sample is
 /// H_ii + Σ_{j≠i} H_ij z_i z_j, so its variance is Σ_{j≠i} H_ij²: exact for a diagonal H, noisy
-/// where rows carry large off-diagonal mass. From the estimate: tr(diag(H)^{1/2}) (Liu et al. 2025)
+/// where rows carry large off-diagonal mass. From the estimate: tr(diag(H)^{1/2}) (Li, Wen &amp; Lyu 2025)
 /// and Σ H_ii², as documented on <see cref="DiagonalResult"/>.
 /// </summary>
 public static class HessianDiagonal

@@ -34,7 +34,7 @@ public sealed record TraceResult(double Value, double StandardError, int Samples
 /// <param name="Diagonal">Estimated H_ii, parameters in order, flattened.</param>
 /// <param name="StandardErrors">Per-entry standard errors (sample standard deviation over √samples); 0 where the estimate is exact.</param>
 /// <param name="SqrtTrace">
-/// tr(diag(H)^{1/2}) = Σ_i √max(Ĥ_ii, 0), the sharpness Adam reduces (Liu et al. 2025, "Adam
+/// tr(diag(H)^{1/2}) = Σ_i √max(Ĥ_ii, 0), the sharpness Adam reduces (Li, Wen &amp; Lyu 2025, "Adam
 /// Reduces a Unique Form of Sharpness"). Negative estimates (noise, or genuinely negative curvature
 /// away from a minimum) are clamped at 0; <paramref name="NegativeCount"/> says how many.
 /// </param>

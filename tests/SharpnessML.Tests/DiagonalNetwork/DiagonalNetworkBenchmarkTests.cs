@@ -53,6 +53,15 @@ public sealed class DiagonalNetworkBenchmarkTests
     }
 
     [Fact]
+    public void RepeatedColumnsCountsPairsEqualUpToSign()
+    {
+        // 3 × 4, row-major: column 1 = −column 0, column 3 = column 0, column 2 differs → pairs (0,1), (0,3), (1,3).
+        double[] x = { 1, -1, 1, 1, -1, 1, 1, -1, 1, -1, -1, 1 };
+        Assert.Equal(3, DiagonalNetworkBenchmark.RepeatedColumns(x, examples: 3));
+        Assert.Equal(0, DiagonalNetworkBenchmark.RepeatedColumns(new double[] { 1, -1, 1, 1 }, examples: 2));
+    }
+
+    [Fact]
     public void TheNonNegativeMinimumL1InterpolatorRespectsTheSign()
     {
         // β₁ − 3β₂ = 1: unconstrained, the ℓ1 ball first touches the line at (0, −1/3) (norm 1/3); with β ≥ 0 the
