@@ -86,61 +86,39 @@ public sealed class DiagonalNetworkBenchmarkTests
     }
 
     [Fact]
-    public void PlainSgdAndAdamWithLabelNoiseMatchTorchStepByStep()
-    {
-        var (x, y, u0, v0) = SmallProblem();
-        const double sigma = 0.5;
-        foreach (bool adam in new[] { false, true })
-        {
-            var plain = new DiagonalNetworkDynamics(x, y, u0, v0);
-            if (adam) plain.Adam(new AdamState(8, 0.05, 0.9, 0.99), 25, sigma, new Random(11));
-            else plain.Sgd(25, 0.05, sigma, new Random(11));
-
-            using var scope = torch.NewDisposeScope();
-            var net = new DiagonalLinearNetwork(new DiagonalNetworkSpec(4));
-            net.to(torch.float64);
-            using (torch.no_grad())
-            {
-                net.U.copy_(torch.tensor(u0));
-                net.V.copy_(torch.tensor(v0));
-            }
-            var features = torch.tensor(x, new long[] { 6, 4 });
-            var labels = torch.tensor(y).unsqueeze(1);
-            using torch.optim.Optimizer optimizer = adam
-                ? torch.optim.Adam(net.parameters(), 0.05, 0.9, 0.99, 1e-8)
-                : torch.optim.SGD(net.parameters(), 0.05);
-            var noise = new Random(11);
-            for (int t = 0; t < 25; t++)
-            {
-                using var step = torch.NewDisposeScope();
-                var noisy = labels + sigma * torch.tensor(Enumerable.Range(0, 6).Select(_ => DiagonalNetworkDynamics.Gaussian(noise)).ToArray()).unsqueeze(1);
-                optimizer.zero_grad();
-                (net.call(features) - noisy).square().mean().backward();
-                optimizer.step();
-            }
-            var u = net.U.data<double>().ToArray();
-            var v = net.V.data<double>().ToArray();
-            for (int j = 0; j < 4; j++)
-            {
-                Assert.Equal(u[j], plain.U[j], 10);
-                Assert.Equal(v[j], plain.V[j], 10);
-            }
-            Assert.NotEqual(u0[0], plain.U[0], 3); // the steps moved the point
-        }
-    }
+    public void PlainSgdAndAdamWithLabelNoiseMatchTorchStepByStep() =>
+        AssertMatchesTorch(rademacher: false, annealFraction: 0, epsilon: 1e-8);
 
     [Fact]
-    public void AnnealedSgdAndAdamWithPlusMinusOneLabelNoiseMatchTorchStepByStep()
+    public void AnnealedSgdAndAdamWithPlusMinusOneLabelNoiseMatchTorchStepByStep() =>
+        // Cosine annealing over the last 60% of 25 steps (constant for t < 10, then ½(1 + cos(π(t − 10)/15)))
+        // and ε = ±1 label noise: torch gets the same learning rate per step through its parameter group.
+        AssertMatchesTorch(rademacher: true, annealFraction: 0.6, epsilon: 1e-4);
+
+    [Fact]
+    public void TheCosineAnnealingStartsAtTheGivenFractionAndEndsAtZero()
     {
-        // Cosine annealing over the last 60% of 25 steps and ε = ±1 label noise: torch gets the same learning
-        // rate per step through its parameter group and the same ±1 draws.
+        var (x, y, u0, v0) = SmallProblem();
+        var dynamics = new DiagonalNetworkDynamics(x, y, u0, v0) { AnnealFraction = 0.6 };
+        Assert.Equal(1, dynamics.LearningRateScale(9, 25), 12);
+        Assert.Equal(1, dynamics.LearningRateScale(10, 25), 12);          // cos 0
+        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI * 7 / 15)), dynamics.LearningRateScale(17, 25), 12);
+        Assert.Equal(0.5, dynamics.LearningRateScale(350, 500), 12);      // half-way through the last 60%: 200 + 150
+        Assert.Equal(0, dynamics.LearningRateScale(25, 25), 12);          // cos π
+        Assert.Equal(1, new DiagonalNetworkDynamics(x, y, u0, v0).LearningRateScale(24, 25)); // no annealing
+    }
+
+    /// <summary>25 steps of SGD and of Adam in <see cref="DiagonalNetworkDynamics"/> against TorchSharp's optimizers on the same noisy labels and learning rates.</summary>
+    private static void AssertMatchesTorch(bool rademacher, double annealFraction, double epsilon)
+    {
         var (x, y, u0, v0) = SmallProblem();
         const double sigma = 0.5, rate = 0.05;
         const int steps = 25;
+        double NoiseDraw(Random random) => rademacher ? 2 * random.Next(2) - 1 : DiagonalNetworkDynamics.Gaussian(random);
         foreach (bool adam in new[] { false, true })
         {
-            var plain = new DiagonalNetworkDynamics(x, y, u0, v0) { RademacherNoise = true, AnnealFraction = 0.6 };
-            if (adam) plain.Adam(new AdamState(8, rate, 0.9, 0.99, 1e-4), steps, sigma, new Random(11));
+            var plain = new DiagonalNetworkDynamics(x, y, u0, v0) { RademacherNoise = rademacher, AnnealFraction = annealFraction };
+            if (adam) plain.Adam(new AdamState(8, rate, 0.9, 0.99, epsilon), steps, sigma, new Random(11));
             else plain.Sgd(steps, rate, sigma, new Random(11));
 
             using var scope = torch.NewDisposeScope();
@@ -154,17 +132,17 @@ public sealed class DiagonalNetworkBenchmarkTests
             var features = torch.tensor(x, new long[] { 6, 4 });
             var labels = torch.tensor(y).unsqueeze(1);
             using torch.optim.Optimizer optimizer = adam
-                ? torch.optim.Adam(net.parameters(), rate, 0.9, 0.99, 1e-4)
+                ? torch.optim.Adam(net.parameters(), rate, 0.9, 0.99, epsilon)
                 : torch.optim.SGD(net.parameters(), rate);
             var noise = new Random(11);
+            double start = steps * (1 - annealFraction);
             for (int t = 0; t < steps; t++)
             {
                 using var step = torch.NewDisposeScope();
-                // Constant for t < 10, then ½(1 + cos(π(t − 10)/15)).
-                double scale = t < 10 ? 1 : 0.5 * (1 + Math.Cos(Math.PI * (t - 10) / 15.0));
+                double scale = annealFraction <= 0 || t < start ? 1 : 0.5 * (1 + Math.Cos(Math.PI * (t - start) / (steps * annealFraction)));
                 Assert.Equal(scale, plain.LearningRateScale(t, steps), 12);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = rate * scale;
-                var noisy = labels + sigma * torch.tensor(Enumerable.Range(0, 6).Select(_ => (double)(2 * noise.Next(2) - 1)).ToArray()).unsqueeze(1);
+                var noisy = labels + sigma * torch.tensor(Enumerable.Range(0, 6).Select(_ => NoiseDraw(noise)).ToArray()).unsqueeze(1);
                 optimizer.zero_grad();
                 (net.call(features) - noisy).square().mean().backward();
                 optimizer.step();
@@ -176,6 +154,7 @@ public sealed class DiagonalNetworkBenchmarkTests
                 Assert.Equal(u[j], plain.U[j], 10);
                 Assert.Equal(v[j], plain.V[j], 10);
             }
+            Assert.NotEqual(u0[0], plain.U[0], 3); // the steps moved the point
         }
     }
 
