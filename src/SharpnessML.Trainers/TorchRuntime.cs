@@ -16,6 +16,7 @@ public static class TorchRuntime
     /// <param name="optionName">The option the name came from, used in the error message.</param>
     public static torch.Device ParseDevice(string name, string optionName = "Device")
     {
+        EnsureInitialized();
         if (string.IsNullOrWhiteSpace(name))
             throw new ArgumentException($"{optionName} must name a device such as 'cpu' or 'cuda'.", optionName);
         var lower = name.Trim().ToLowerInvariant();
@@ -31,16 +32,51 @@ public static class TorchRuntime
         }
     }
 
+    private static readonly Lazy<bool> NativeBackend = new(LoadNativeBackend, LazyThreadSafetyMode.ExecutionAndPublication);
+
     /// <summary>
-    /// Loads TorchSharp's native backend now. Entry points such as <c>torch.jit.load</c> call into the
-    /// native library without initialising it first; calling this before them avoids TorchSharp's
-    /// fallback loader (which copies unpatched natives next to the program).
+    /// Loads TorchSharp's native backend now, once per process, and throws an <see cref="InvalidOperationException"/>
+    /// whose message says what failed and what to do when it cannot be loaded. SharpnessML calls this before its first
+    /// torch call; call it yourself before using TorchSharp directly, ahead of any SharpnessML call. On Linux systems whose
+    /// libstdc++ predates the one TorchSharp was built against (Debian 12), the library is loaded from a patched copy in a
+    /// per-user cache (see the README, "TorchSharp on Debian 12").
     /// </summary>
-    public static void EnsureInitialized() => torch.InitializeDeviceType(DeviceType.CPU);
+    public static void EnsureInitialized() => _ = NativeBackend.Value;
+
+    private static bool LoadNativeBackend()
+    {
+        Native.TorchNativeLibrary.Register();
+        try
+        {
+            torch.InitializeDeviceType(DeviceType.CPU);
+            return true;
+        }
+        catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or BadImageFormatException)
+        {
+            var reason = Native.TorchNativeLibrary.Failure is { } failure
+                ? $"preparing a copy of libLibTorchSharp.so that this system's libstdc++ accepts failed: {failure}"
+                : FirstLine(e);
+            throw new InvalidOperationException(
+                $"SharpnessML could not load TorchSharp's native library (libtorch 2.10 through TorchSharp-cpu 0.107): {reason}. " +
+                "Check that the program's output folder (or its runtimes/<rid>/native folder) holds libLibTorchSharp.so, libtorch.so, " +
+                "libtorch_cpu.so and libc10.so — they come from the TorchSharp-cpu package, which SharpnessML.Trainers depends on, so a " +
+                "restore and build normally put them there; that the machine is 64-bit x64 Linux, Windows or macOS on Arm; and that " +
+                "the per-user cache folder (~/.cache/sharpnessml, or $XDG_CACHE_HOME) is writable. Set LD_DEBUG=libs to see what the " +
+                "dynamic loader tried.", e);
+        }
+    }
+
+    private static string FirstLine(Exception e)
+    {
+        var message = (e is TypeInitializationException { InnerException: { } inner } ? inner : e).Message;
+        var line = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
+        return line.TrimEnd('.');
+    }
 
     /// <summary>Runs <paramref name="create"/> with the process-wide torch generator seeded, under a lock.</summary>
     public static T Seeded<T>(int seed, Func<T> create)
     {
+        EnsureInitialized();
         lock (SeedLock)
         {
             torch.manual_seed(seed);
@@ -53,6 +89,7 @@ public static class TorchRuntime
     {
         if (threads is null) return;
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be at least 1.");
+        EnsureInitialized();
         torch.set_num_threads(threads.Value);
     }
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace SharpnessML.Trainers;
+namespace SharpnessML.Trainers.Native;
 
 /// <summary>
 /// Tunes the native environment libtorch runs in, once, before any torch call. Both settings are skipped when the user
