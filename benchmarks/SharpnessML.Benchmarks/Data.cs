@@ -4,6 +4,7 @@ using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Benchmarks;
 
@@ -14,7 +15,7 @@ internal static class Data
     public static SupervisedTensors Abalone()
     {
         var ml = new MLContext(seed: 0);
-        var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml, DatasetPaths.Abalone));
+        var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml));
         var train = AbaloneDataset.FeaturePipeline(ml).Fit(split.TrainSet).Transform(split.TrainSet);
         return SupervisedTensors.FromDataView(train, AbaloneDataset.FeaturesColumn, AbaloneDataset.LabelColumn, NetworkTask.Regression);
     }

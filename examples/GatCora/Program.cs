@@ -13,6 +13,7 @@ using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
 using TorchSharp;
 using static TorchSharp.torch;
+using SharpnessML.Datasets;
 
 int heads = 8, seeds = 5, splitSeed = 0, maxEpochs = 1000;
 int? threads = null;

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.LeNet5;
 using SharpnessML.Trainers.ModelFiles;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Optimizers;
 using SharpnessML.Trainers.Training;
+using SharpnessML.Datasets;
 
 // Trains LeNet-5 on FashionMNIST and reports test accuracy and wall time.
 // Usage: dotnet run -c Release --project examples/LeNet5FashionMnist -- [options]

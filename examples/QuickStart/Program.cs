@@ -1,13 +1,13 @@
 // The README's code sample, kept compiling: load data, train, measure sharpness, save and load.
 using Microsoft.ML;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Mlp;
 using SharpnessML.Transforms.Evaluation;
 using SharpnessML.Transforms.Perturbation;
+using SharpnessML.Datasets;
 
 var ml = new MLContext(seed: 0);
-var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml, DatasetPaths.Abalone));
+var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml));
 
 // Preprocessing (one-hot sex, standardise features and label on the training split) + a 10-64-64-1 MLP.
 var options = new MlpOptions { HiddenLayerSizes = new[] { 64, 64 }, Seed = 1 };

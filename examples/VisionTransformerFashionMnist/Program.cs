@@ -3,9 +3,9 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Trainers.VisionTransformer;
+using SharpnessML.Datasets;
 
 int epochs = args.Length > 0 ? int.Parse(args[0]) : 10;
 int threads = args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount;

@@ -11,6 +11,7 @@ using SharpnessML.Transforms.Perturbation;
 using SharpnessML.Transforms.Studies;
 using TorchSharp;
 using static TorchSharp.torch;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Cli.Bench;
 
@@ -43,8 +44,8 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
         }
         if (Include("gat"))
         {
-            using var graph = Trainers.Graphs.CoraDataset.Load();
-            var split = Trainers.Graphs.CoraDataset.StandardSplit(graph, 0);
+            using var graph = CoraDataset.Load();
+            var split = CoraDataset.StandardSplit(graph, 0);
             GatTrainerOverhead(graph, split);
             GatSharpnessCost(graph, split);
         }
@@ -68,7 +69,7 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
     private static SupervisedTensors AbaloneTensors()
     {
         var ml = new MLContext(seed: 0);
-        var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml, DatasetPaths.Abalone));
+        var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml));
         var train = AbaloneDataset.FeaturePipeline(ml).Fit(split.TrainSet).Transform(split.TrainSet);
         return SupervisedTensors.FromDataView(train, AbaloneDataset.FeaturesColumn, AbaloneDataset.LabelColumn, NetworkTask.Regression);
     }

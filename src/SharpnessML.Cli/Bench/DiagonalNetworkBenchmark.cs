@@ -9,6 +9,7 @@ using SharpnessML.Transforms.Hessian;
 using SharpnessML.Transforms.Landscape;
 using TorchSharp;
 using static TorchSharp.torch;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Cli.Bench;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Transforms.Evaluation;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Cli.Commands;
 

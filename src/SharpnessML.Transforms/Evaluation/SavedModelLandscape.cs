@@ -5,6 +5,7 @@ using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.TorchScript;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Landscape;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Transforms.Evaluation;
 

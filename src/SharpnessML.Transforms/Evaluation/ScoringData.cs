@@ -1,6 +1,6 @@
 using Microsoft.ML;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Training;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Transforms.Evaluation;
 

@@ -5,11 +5,11 @@ using System.Text.Json;
 using Microsoft.ML;
 using SharpnessML.Tests.LeNet;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.LeNet5;
 using SharpnessML.Trainers.ModelFiles;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Evaluation;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.Cli;
 
@@ -63,7 +63,7 @@ public sealed class ScoreIdxTests : IDisposable
     /// <summary>The first <paramref name="count"/> FashionMNIST test images and labels, rewritten as small IDX files (images plain, labels gzip).</summary>
     private (string Images, string Labels) FashionMnistSubset(int count)
     {
-        var (images, labels) = FashionMnistDataset.FindFiles(FashionMnistSplit.Test, DatasetPaths.FashionMnistDebian);
+        var (images, labels) = FashionMnistDataset.FindFiles(FashionMnistSplit.Test, FashionMnistDataset.DebianDirectory);
         var x = IdxReader.Read(images, count);
         var y = IdxReader.Read(labels, count);
         return (WriteIdx("t64-images-idx3-ubyte", 0x08, new[] { count, 28, 28 }, x.Data),

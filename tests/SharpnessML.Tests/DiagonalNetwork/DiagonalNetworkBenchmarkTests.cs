@@ -6,6 +6,7 @@ using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 using TorchSharp;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.DiagonalNetwork;
 

@@ -1,12 +1,12 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.DiagonalNetwork;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Optimizers;
 using SharpnessML.Transforms.Evaluation;
 using TorchSharp;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.DiagonalNetwork;
 

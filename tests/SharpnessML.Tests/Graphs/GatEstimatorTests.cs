@@ -9,6 +9,7 @@ using SharpnessML.Transforms.Perturbation;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.Graphs;
 

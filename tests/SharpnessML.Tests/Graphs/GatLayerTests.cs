@@ -2,6 +2,7 @@ using SharpnessML.Trainers;
 using SharpnessML.Trainers.Graphs;
 using TorchSharp;
 using static TorchSharp.torch;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.Graphs;
 

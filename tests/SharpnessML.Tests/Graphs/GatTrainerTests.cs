@@ -4,6 +4,7 @@ using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
 using TorchSharp;
 using static TorchSharp.torch;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.Graphs;
 

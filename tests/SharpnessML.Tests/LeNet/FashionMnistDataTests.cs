@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using SharpnessML.Trainers.Data;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.LeNet;
 

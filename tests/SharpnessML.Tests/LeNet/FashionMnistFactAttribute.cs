@@ -1,4 +1,4 @@
-using SharpnessML.Trainers.Data;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.LeNet;
 
@@ -8,6 +8,6 @@ public sealed class FashionMnistFactAttribute : FactAttribute
     public FashionMnistFactAttribute()
     {
         if (!FashionMnistDataset.IsAvailable())
-            Skip = $"FashionMNIST IDX files are not in {DatasetPaths.FashionMnistDebian}; install Debian's dataset-fashion-mnist package (scripts/test.sh does) to run this test.";
+            Skip = $"FashionMNIST IDX files are not in {FashionMnistDataset.DebianDirectory}; install Debian's dataset-fashion-mnist package (scripts/test.sh does) to run this test.";
     }
 }

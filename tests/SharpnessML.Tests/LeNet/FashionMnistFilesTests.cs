@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using SharpnessML.Trainers.Data;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.LeNet;
 

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using SharpnessML.Trainers.Data;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.LeNet;
 

@@ -6,6 +6,7 @@ using SharpnessML.Trainers.LeNet5;
 using SharpnessML.Trainers.ModelFiles;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.LeNet;
 

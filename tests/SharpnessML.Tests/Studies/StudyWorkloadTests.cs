@@ -1,5 +1,5 @@
-using SharpnessML.Trainers.Data;
 using SharpnessML.Transforms.Studies;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.Studies;
 

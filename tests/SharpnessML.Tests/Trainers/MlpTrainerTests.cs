@@ -1,10 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Mlp;
 using SharpnessML.Trainers.Networks;
 using TorchSharp;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.Trainers;
 
@@ -13,7 +13,7 @@ public class MlpTrainerTests
     internal static (ITransformer Model, IDataView Train, IDataView Test) TrainAbalone(int seed, int epochs = 3, Activation activation = Activation.Relu)
     {
         var ml = new MLContext(seed: 1);
-        var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml, DatasetPaths.Abalone));
+        var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml));
         var options = new MlpOptions { Seed = seed, MaxEpochs = epochs, Activation = activation };
         options.Optimizer.LearningRate = 0.05;
         var pipeline = AbaloneDataset.FeaturePipeline(ml).Append(ml.Regression.Trainers.Mlp(options));
@@ -24,7 +24,7 @@ public class MlpTrainerTests
     public void AbaloneLoadsWithTheDocumentedCountsAndTheFeaturePipelineGivesTenStandardisedFeatures()
     {
         var ml = new MLContext(seed: 1);
-        var data = AbaloneDataset.Load(ml, DatasetPaths.Abalone);
+        var data = AbaloneDataset.Load(ml);
         Assert.Equal(4177, data.GetColumn<float>("Rings").Count());
         Assert.Equal(9.934, data.GetColumn<float>("Rings").Average(), 3);
         var split = AbaloneDataset.Split(ml, data);

@@ -2,8 +2,8 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Transforms.Evaluation;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.Trainers;
 

@@ -1,12 +1,12 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Trainers.VisionTransformer;
 using SharpnessML.Transforms.Evaluation;
 using TorchSharp;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.VisionTransformer;
 

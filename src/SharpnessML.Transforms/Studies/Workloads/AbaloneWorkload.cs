@@ -9,6 +9,7 @@ using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Landscape;
 using TorchSharp;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Transforms.Studies.Workloads;
 
@@ -28,8 +29,7 @@ internal sealed class AbaloneWorkload : IStudyWorkload
     public AbaloneWorkload(StudyDefinition study)
     {
         this.study = study;
-        var path = study.DataPath ?? DatasetPaths.Abalone;
-        var split = AbaloneDataset.Split(ml, AbaloneDataset.Load(ml, path));
+        var split = AbaloneDataset.Split(ml, study.DataPath is { } path ? AbaloneDataset.Load(ml, path) : AbaloneDataset.Load(ml));
         rawSchema = split.TrainSet.Schema;
         preprocessing = AbaloneDataset.FeaturePipeline(ml).Fit(split.TrainSet);
         // Materialise the preprocessed splits once; every member reads the same tensors.

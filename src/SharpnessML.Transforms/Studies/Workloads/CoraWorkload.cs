@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Graphs;
 using SharpnessML.Transforms.Landscape;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Transforms.Studies.Workloads;
 
@@ -23,8 +23,7 @@ internal sealed class CoraWorkload : IStudyWorkload
     public CoraWorkload(StudyDefinition study)
     {
         this.study = study;
-        var directory = study.DataPath ?? DatasetPaths.Cora;
-        graph = CoraDataset.Load(directory);
+        graph = study.DataPath is { } directory ? CoraDataset.Load(directory) : CoraDataset.Load();
         split = CoraDataset.StandardSplit(graph, SplitSeed);
     }
 

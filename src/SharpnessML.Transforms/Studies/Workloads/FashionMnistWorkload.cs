@@ -7,6 +7,7 @@ using SharpnessML.Trainers.ModelFiles;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Landscape;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Transforms.Studies.Workloads;
 
@@ -25,7 +26,7 @@ internal sealed class FashionMnistWorkload : IStudyWorkload
     public FashionMnistWorkload(StudyDefinition study)
     {
         this.study = study;
-        var directory = study.DataPath ?? DatasetPaths.FashionMnistDebian;
+        var directory = study.DataPath ?? FashionMnistDataset.DebianDirectory;
         var trainFiles = FashionMnistDataset.FindFiles(FashionMnistSplit.Train, directory);
         var testFiles = FashionMnistDataset.FindFiles(FashionMnistSplit.Test, directory);
         var trainView = FashionMnistDataset.LoadFiles(ml, trainFiles.Images, trainFiles.Labels, study.TrainExamples);

@@ -1,4 +1,4 @@
-using SharpnessML.Trainers.Data;
+using SharpnessML.Datasets;
 
 namespace SharpnessML.Transforms.Studies.Workloads;
 
@@ -19,14 +19,14 @@ internal static class StudyWorkloads
         switch (study.Dataset)
         {
             case StudyDataset.Abalone:
-                return DataFingerprint.Of(study.DataPath ?? DatasetPaths.Abalone);
+                return study.DataPath is { } abalone ? DataFingerprint.Of(abalone) : AbaloneDataset.BundledSha256;
             case StudyDataset.FashionMnist:
-                var directory = study.DataPath ?? DatasetPaths.FashionMnistDebian;
+                var directory = study.DataPath ?? FashionMnistDataset.DebianDirectory;
                 var train = FashionMnistDataset.FindFiles(FashionMnistSplit.Train, directory);
                 var test = FashionMnistDataset.FindFiles(FashionMnistSplit.Test, directory);
                 return DataFingerprint.Of(train.Images, train.Labels, test.Images, test.Labels);
             case StudyDataset.Cora:
-                var cora = study.DataPath ?? DatasetPaths.Cora;
+                if (study.DataPath is not { } cora) return CoraDataset.BundledSha256;
                 if (!Directory.Exists(cora)) throw new DirectoryNotFoundException($"Cora folder {cora} does not exist.");
                 return DataFingerprint.Of(Directory.GetFiles(cora, "cora.*").Order(StringComparer.Ordinal).ToArray());
             default:

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// A read-only <see cref="IDataView"/> over grey-scale images stored as bytes and their class

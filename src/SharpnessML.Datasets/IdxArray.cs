@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// The contents of an IDX file (LeCun et al.'s MNIST format): the dimensions the header declares, the

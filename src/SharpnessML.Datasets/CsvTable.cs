@@ -3,8 +3,10 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using SharpnessML.Trainers.Networks;
 using TorchSharp;
+using SharpnessML.Trainers;
+using SharpnessML.Trainers.Data;
 
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// A comma-separated file with a header row, read strictly: every row must have the header's number

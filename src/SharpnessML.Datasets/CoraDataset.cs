@@ -1,9 +1,8 @@
-using System.IO.Compression;
-using SharpnessML.Trainers.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using SharpnessML.Trainers.Graphs;
 
-namespace SharpnessML.Trainers.Graphs;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// The Cora citation graph in the LINQS distribution (McCallum et al., 2000; Sen et al., 2008):
@@ -26,9 +25,22 @@ public static class CoraDataset
     /// <summary>Distinct undirected citation edges (self-links excluded).</summary>
     public const int UndirectedEdgeCount = 5278;
 
-    /// <summary>Loads the Cora files shipped with the library (<see cref="DatasetPaths.Cora"/>).</summary>
+    /// <summary>
+    /// Loads the Cora files bundled in this package (<c>cora.content.gz</c>, <c>cora.cites</c>; see
+    /// <see cref="BundledData"/>), from any working directory.
+    /// </summary>
     /// <param name="normalizeFeatures">Divide each feature row by its sum (default true); see <see cref="Load(string, string, bool)"/>.</param>
-    public static GraphData Load(bool normalizeFeatures = true) => Load(DatasetPaths.Cora, normalizeFeatures);
+    public static GraphData Load(bool normalizeFeatures = true) =>
+        Load(TextSource.FromBundled(BundledContentFile), TextSource.FromBundled(BundledCitesFile), normalizeFeatures);
+
+    /// <summary>The bundled node file's name in <see cref="BundledData"/>.</summary>
+    public const string BundledContentFile = "cora.content.gz";
+
+    /// <summary>The bundled link file's name in <see cref="BundledData"/>.</summary>
+    public const string BundledCitesFile = "cora.cites";
+
+    /// <summary>The SHA-256 of the bundled files, link file first (the order of their names in a folder).</summary>
+    public static string BundledSha256 => BundledData.Sha256(BundledCitesFile, BundledContentFile);
 
     /// <summary>
     /// Loads <c>cora.content</c> (or <c>cora.content.gz</c>) and <c>cora.cites</c> (or
@@ -60,7 +72,10 @@ public static class CoraDataset
     /// Veličković et al. (2018) does before training. Default true.
     /// </param>
     /// <exception cref="InvalidDataException">A line is malformed; the message names the file, the line number and the reason.</exception>
-    public static GraphData Load(string contentPath, string citesPath, bool normalizeFeatures = true)
+    public static GraphData Load(string contentPath, string citesPath, bool normalizeFeatures = true) =>
+        Load(TextSource.FromFile(contentPath, "Graph file"), TextSource.FromFile(citesPath, "Graph file"), normalizeFeatures);
+
+    private static GraphData Load(TextSource contentPath, TextSource citesPath, bool normalizeFeatures)
     {
         var (ids, words, labelNames, featureCount) = ReadContent(contentPath);
         var index = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
@@ -118,24 +133,14 @@ public static class CoraDataset
         throw new FileNotFoundException($"Neither '{name}' nor '{name}.gz' is in '{directory}'.", plain);
     }
 
-    private static IEnumerable<string> ReadLines(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Graph file '{path}' does not exist.", path);
-        using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        using var reader = new StreamReader(stream);
-        string? line;
-        while ((line = reader.ReadLine()) != null) yield return line.TrimEnd('\r');
-    }
-
-    private static (List<string> Ids, List<bool[]> Words, List<string> Labels, int FeatureCount) ReadContent(string path)
+    private static (List<string> Ids, List<bool[]> Words, List<string> Labels, int FeatureCount) ReadContent(TextSource path)
     {
         var ids = new List<string>();
         var words = new List<bool[]>();
         var labels = new List<string>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         int fieldCount = -1, lineNumber = 0;
-        foreach (var line in ReadLines(path))
+        foreach (var line in path.ReadLines())
         {
             lineNumber++;
             if (line.Length == 0) continue;
@@ -143,15 +148,15 @@ public static class CoraDataset
             if (fieldCount < 0)
             {
                 if (fields.Length < 3)
-                    throw new InvalidDataException($"{path}:{lineNumber}: expected tab-separated fields <paper id> <words…> <label>, found {fields.Length} field(s).");
+                    throw new InvalidDataException($"{path.Name}:{lineNumber}: expected tab-separated fields <paper id> <words…> <label>, found {fields.Length} field(s).");
                 fieldCount = fields.Length;
             }
             else if (fields.Length != fieldCount)
-                throw new InvalidDataException($"{path}:{lineNumber}: expected {fieldCount} tab-separated fields (paper id, {fieldCount - 2} words, label) as on the first line, found {fields.Length}.");
+                throw new InvalidDataException($"{path.Name}:{lineNumber}: expected {fieldCount} tab-separated fields (paper id, {fieldCount - 2} words, label) as on the first line, found {fields.Length}.");
             var id = fields[0];
-            if (id.Length == 0) throw new InvalidDataException($"{path}:{lineNumber}: the paper id (field 1) is empty.");
+            if (id.Length == 0) throw new InvalidDataException($"{path.Name}:{lineNumber}: the paper id (field 1) is empty.");
             if (seen.TryGetValue(id, out int firstLine))
-                throw new InvalidDataException($"{path}:{lineNumber}: paper id '{id}' already appeared on line {firstLine}.");
+                throw new InvalidDataException($"{path.Name}:{lineNumber}: paper id '{id}' already appeared on line {firstLine}.");
             seen[id] = lineNumber;
             var row = new bool[fieldCount - 2];
             for (int j = 0; j < row.Length; j++)
@@ -159,33 +164,33 @@ public static class CoraDataset
                 var w = fields[j + 1];
                 if (w == "1") row[j] = true;
                 else if (w != "0")
-                    throw new InvalidDataException($"{path}:{lineNumber}: field {j + 2} (word {j + 1}) is '{w}'; expected 0 or 1.");
+                    throw new InvalidDataException($"{path.Name}:{lineNumber}: field {j + 2} (word {j + 1}) is '{w}'; expected 0 or 1.");
             }
             var label = fields[^1];
-            if (label.Length == 0) throw new InvalidDataException($"{path}:{lineNumber}: the class label (field {fieldCount}) is empty.");
+            if (label.Length == 0) throw new InvalidDataException($"{path.Name}:{lineNumber}: the class label (field {fieldCount}) is empty.");
             ids.Add(id);
             words.Add(row);
             labels.Add(label);
         }
-        if (ids.Count == 0) throw new InvalidDataException($"{path}: the file has no data lines.");
+        if (ids.Count == 0) throw new InvalidDataException($"{path.Name}: the file has no data lines.");
         return (ids, words, labels, fieldCount - 2);
     }
 
-    private static List<(int, int)> ReadCites(string path, Dictionary<string, int> index)
+    private static List<(int, int)> ReadCites(TextSource path, Dictionary<string, int> index)
     {
         var pairs = new List<(int, int)>();
         int lineNumber = 0;
-        foreach (var line in ReadLines(path))
+        foreach (var line in path.ReadLines())
         {
             lineNumber++;
             if (line.Length == 0) continue;
             var fields = line.Split('\t');
             if (fields.Length != 2)
-                throw new InvalidDataException($"{path}:{lineNumber}: expected 2 tab-separated paper ids <cited> <citing>, found {fields.Length} field(s).");
+                throw new InvalidDataException($"{path.Name}:{lineNumber}: expected 2 tab-separated paper ids <cited> <citing>, found {fields.Length} field(s).");
             if (!index.TryGetValue(fields[0], out int cited))
-                throw new InvalidDataException($"{path}:{lineNumber}: cited paper id '{fields[0]}' is not in the content file.");
+                throw new InvalidDataException($"{path.Name}:{lineNumber}: cited paper id '{fields[0]}' is not in the content file.");
             if (!index.TryGetValue(fields[1], out int citing))
-                throw new InvalidDataException($"{path}:{lineNumber}: citing paper id '{fields[1]}' is not in the content file.");
+                throw new InvalidDataException($"{path.Name}:{lineNumber}: citing paper id '{fields[1]}' is not in the content file.");
             pairs.Add((cited, citing));
         }
         return pairs;

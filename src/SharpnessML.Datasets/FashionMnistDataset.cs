@@ -1,6 +1,7 @@
 using Microsoft.ML;
+using SharpnessML.Trainers;
 
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// FashionMNIST (Xiao, Rasul &amp; Vollgraf, 2017, arXiv:1708.07747; MIT licence): 70,000 28×28
@@ -9,10 +10,13 @@ namespace SharpnessML.Trainers.Data;
 /// standardised with <see cref="PixelMean"/> and <see cref="PixelStd"/>), and <c>Label</c>, a uint key
 /// with 10 values (class c is key c + 1, ML.NET's convention) whose key values are
 /// <see cref="ClassNames"/>. Debian's <c>dataset-fashion-mnist</c> package installs the files in
-/// <see cref="DatasetPaths.FashionMnistDebian"/>, the default folder.
+/// <see cref="DebianDirectory"/>, the default folder.
 /// </summary>
 public static class FashionMnistDataset
 {
+    /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package installs the IDX files (the default folder).</summary>
+    public const string DebianDirectory = "/usr/share/datasets/fashion-mnist";
+
     /// <summary>Side of an image in pixels.</summary>
     public const int ImageSize = 28;
 
@@ -50,7 +54,7 @@ public static class FashionMnistDataset
     public static float Normalize(byte pixel) => (pixel / 255f - PixelMean) / PixelStd;
 
     /// <summary>
-    /// Loads a split from <paramref name="directory"/> (default <see cref="DatasetPaths.FashionMnistDebian"/>),
+    /// Loads a split from <paramref name="directory"/> (default <see cref="DebianDirectory"/>),
     /// which holds <c>{train,t10k}-{images-idx3,labels-idx1}-ubyte</c>, gzip-compressed (<c>.gz</c>) or not.
     /// </summary>
     /// <param name="mlContext">The ML.NET context (the view itself is self-contained).</param>
@@ -61,7 +65,7 @@ public static class FashionMnistDataset
     /// <exception cref="InvalidDataException">A file is malformed or the two files disagree; the message names the file.</exception>
     public static IDataView Load(MLContext mlContext, FashionMnistSplit split, string? directory = null, int? maxExamples = null)
     {
-        var (images, labels) = FindFiles(split, directory ?? DatasetPaths.FashionMnistDebian);
+        var (images, labels) = FindFiles(split, directory ?? DebianDirectory);
         return LoadFiles(mlContext, images, labels, maxExamples);
     }
 
@@ -103,7 +107,7 @@ public static class FashionMnistDataset
     /// <summary>Whether <paramref name="directory"/> (default Debian's) holds both splits' files.</summary>
     public static bool IsAvailable(string? directory = null)
     {
-        var dir = directory ?? DatasetPaths.FashionMnistDebian;
+        var dir = directory ?? DebianDirectory;
         return Enum.GetValues<FashionMnistSplit>().All(s => TryFind(dir, s, "images-idx3") != null && TryFind(dir, s, "labels-idx1") != null);
     }
 
@@ -119,7 +123,7 @@ public static class FashionMnistDataset
         TryFind(directory, split, kind)
         ?? throw new FileNotFoundException(
             $"FashionMNIST {split.ToString().ToLowerInvariant()} {kind[..^5]} file not found in '{directory}' (tried {string.Join(", ", Candidates(split, kind))}). " +
-            "Install Debian's dataset-fashion-mnist package or download the files from https://github.com/zalandoresearch/fashion-mnist.",
+            "Install Debian's package (sudo apt-get install dataset-fashion-mnist, into " + DebianDirectory + "), or download the files from https://github.com/zalandoresearch/fashion-mnist.",
             Path.Combine(directory, Candidates(split, kind)[0]));
 
     private static string? TryFind(string directory, FashionMnistSplit split, string kind) =>

@@ -1,12 +1,13 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
+using SharpnessML.Trainers;
 
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// The UCI Abalone data set (Nash et al., 1994; CC BY 4.0): 4177 abalone, 8 measurements and the
-/// ring count. <see cref="Load"/> reads <c>abalone.data</c> strictly; <see cref="FeaturePipeline"/>
+/// ring count. <see cref="Load(MLContext, string)"/> reads an <c>abalone.data</c> strictly (<see cref="Load(MLContext)"/> the bundled one); <see cref="FeaturePipeline"/>
 /// builds the seed paper's 10 features (7 measurements + one-hot sex) and standardises features and
 /// label, fitted on whatever data the pipeline is fitted on (the training split).
 /// </summary>
@@ -24,27 +25,41 @@ public static class AbaloneDataset
     /// <summary>Seed of the reference train/test split.</summary>
     public const int SplitSeed = 42;
 
-    /// <summary>Reads <c>abalone.data</c> (9 comma-separated fields a line, no header).</summary>
+    /// <summary>The bundled file's name in <see cref="BundledData"/>.</summary>
+    public const string BundledFile = "abalone.data";
+
+    /// <summary>The SHA-256 of the bundled <c>abalone.data</c>.</summary>
+    public static string BundledSha256 => BundledData.Sha256(BundledFile);
+
+    /// <summary>
+    /// Reads the <c>abalone.data</c> bundled in this package (4177 rows; see <see cref="BundledData"/>), from any
+    /// working directory.
+    /// </summary>
+    public static IDataView Load(MLContext mlContext) => Load(mlContext, TextSource.FromBundled(BundledFile));
+
+    /// <summary>Reads an <c>abalone.data</c> file (9 comma-separated fields a line, no header).</summary>
     /// <exception cref="InvalidDataException">A line is malformed; the message names the file, line and field.</exception>
-    public static IDataView Load(MLContext mlContext, string path)
+    public static IDataView Load(MLContext mlContext, string path) => Load(mlContext, TextSource.FromFile(path, "Abalone data file"));
+
+    private static IDataView Load(MLContext mlContext, TextSource path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Abalone data file '{path}' does not exist.", path);
+        ArgumentNullException.ThrowIfNull(mlContext);
         var rows = new List<AbaloneRow>();
         int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in path.ReadLines())
         {
             lineNumber++;
             if (line.Length == 0) continue;
             var fields = line.Split(',');
             if (fields.Length != 9)
-                throw new InvalidDataException($"{path}:{lineNumber}: expected 9 comma-separated fields, found {fields.Length}.");
+                throw new InvalidDataException($"{path.Name}:{lineNumber}: expected 9 comma-separated fields, found {fields.Length}.");
             if (fields[0] is not ("M" or "F" or "I"))
-                throw new InvalidDataException($"{path}:{lineNumber}: field 1 (Sex) is '{fields[0]}'; expected M, F or I.");
+                throw new InvalidDataException($"{path.Name}:{lineNumber}: field 1 (Sex) is '{fields[0]}'; expected M, F or I.");
             var values = new float[8];
             for (int i = 1; i < 9; i++)
             {
                 if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i - 1]) || !float.IsFinite(values[i - 1]))
-                    throw new InvalidDataException($"{path}:{lineNumber}: field {i + 1} ({AbaloneRow.FieldNames[i]}) is '{fields[i]}', not a finite number.");
+                    throw new InvalidDataException($"{path.Name}:{lineNumber}: field {i + 1} ({AbaloneRow.FieldNames[i]}) is '{fields[i]}', not a finite number.");
             }
             rows.Add(new AbaloneRow
             {
@@ -52,7 +67,7 @@ public static class AbaloneDataset
                 ShuckedWeight = values[4], VisceraWeight = values[5], ShellWeight = values[6], Rings = values[7],
             });
         }
-        if (rows.Count == 0) throw new InvalidDataException($"{path}: the file has no data lines.");
+        if (rows.Count == 0) throw new InvalidDataException($"{path.Name}: the file has no data lines.");
         return mlContext.Data.LoadFromEnumerable(rows);
     }
 

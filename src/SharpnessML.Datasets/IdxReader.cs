@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// Reads IDX files, the format of MNIST and FashionMNIST (LeCun et al., "THE MNIST DATABASE",

@@ -1,4 +1,4 @@
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// How <see cref="IdxPair"/> turns unsigned-byte pixels b into features. Files of any other IDX type

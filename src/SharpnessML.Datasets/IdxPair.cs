@@ -2,8 +2,10 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using SharpnessML.Trainers.Networks;
 using TorchSharp;
+using SharpnessML.Trainers;
+using SharpnessML.Trainers.Data;
 
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>
 /// Supervised data from two IDX files, MNIST's layout: an images file [n, …] (e.g. [n, 28, 28] or

@@ -1,4 +1,4 @@
-namespace SharpnessML.Trainers.Data;
+namespace SharpnessML.Datasets;
 
 /// <summary>Which half of FashionMNIST to read.</summary>
 public enum FashionMnistSplit

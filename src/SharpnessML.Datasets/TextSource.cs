@@ -1,0 +1,30 @@
+using System.IO.Compression;
+
+namespace SharpnessML.Datasets;
+
+/// <summary>
+/// Where a loader reads its lines from: a file on disk or a bundled file, under the name its error messages use.
+/// Files whose name ends in <c>.gz</c> are decompressed; a trailing carriage return is dropped from each line.
+/// </summary>
+internal sealed record TextSource(string Name, Func<Stream> Open)
+{
+    /// <summary>A file on disk; a missing file is refused with its path.</summary>
+    public static TextSource FromFile(string path, string what)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{what} '{path}' does not exist.", path);
+        return new TextSource(path, () => File.OpenRead(path));
+    }
+
+    /// <summary>A file bundled in this assembly (<see cref="BundledData"/>), named <c>bundled:&lt;name&gt;</c> in messages.</summary>
+    public static TextSource FromBundled(string fileName) => new("bundled:" + fileName, () => BundledData.Open(fileName));
+
+    /// <summary>The lines, read lazily.</summary>
+    public IEnumerable<string> ReadLines()
+    {
+        using var raw = Open();
+        using Stream stream = Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+        using var reader = new StreamReader(stream);
+        string? line;
+        while ((line = reader.ReadLine()) != null) yield return line.TrimEnd('\r');
+    }
+}
