@@ -8,7 +8,7 @@ using SharpnessML.Trainers.Optimizers;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 using TorchSharp;
 using static TorchSharp.torch;
 using SharpnessML.Datasets;

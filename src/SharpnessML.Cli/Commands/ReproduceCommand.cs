@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 
 namespace SharpnessML.Cli.Commands;
 

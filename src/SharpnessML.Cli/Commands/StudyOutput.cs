@@ -1,7 +1,7 @@
 using System.CommandLine;
 using SharpnessML.Cli.Reports;
 using SharpnessML.Cli.Studies;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 using Spectre.Console;
 
 namespace SharpnessML.Cli.Commands;
@@ -42,19 +42,13 @@ internal sealed class StudyOutput
         string? storePath = null;
         if (!parse.GetValue(NoStore)) storePath = parse.GetValue(Store) ?? Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar) + ".db";
         else if (workers > 1) throw new ArgumentException("--no-store cannot be combined with --workers > 1: the workers share the store.");
-        if (parse.GetValue(Fresh) && storePath != null)
-        {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                if (File.Exists(storePath + suffix)) File.Delete(storePath + suffix);
-            }
-        }
+        if (parse.GetValue(Fresh) && storePath != null) SqliteStudyStore.Delete(storePath);
 
         StudyResult? result = null;
         AtomicDirectory.Write(outDir, folder =>
         {
             string? modelDir = parse.GetValue(SaveModels) ? Directory.CreateDirectory(Path.Combine(Path.GetFullPath(outDir) + ".models")).FullName : null;
-            result = StudyExecution.Run(definition, storePath, workers, modelDir);
+            result = StudyConsole.Run(definition, storePath, workers, modelDir);
             StudyReport.Write(folder, result);
         });
         var headline = result!.Headline;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 
 namespace SharpnessML.Cli.Reports;
 

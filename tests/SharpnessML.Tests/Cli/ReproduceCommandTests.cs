@@ -1,6 +1,6 @@
 using SharpnessML.Cli;
 using SharpnessML.Cli.Reports;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 
 namespace SharpnessML.Tests.Cli;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 using Xunit.Abstractions;
 
 namespace SharpnessML.Tests.Studies;

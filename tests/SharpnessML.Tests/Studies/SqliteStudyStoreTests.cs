@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 
 namespace SharpnessML.Tests.Studies;
 

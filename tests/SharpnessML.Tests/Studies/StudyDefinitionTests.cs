@@ -1,4 +1,4 @@
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 
 namespace SharpnessML.Tests.Studies;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 
 namespace SharpnessML.Tests.Studies;
 

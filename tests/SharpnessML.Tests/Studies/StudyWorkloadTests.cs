@@ -1,4 +1,4 @@
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.Studies;

@@ -1,5 +1,5 @@
 using SharpnessML.Cli;
-using SharpnessML.Transforms.Studies;
+using SharpnessML.Studies;
 
 namespace SharpnessML.Tests.Studies;
 

@@ -1,0 +1,310 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SharpnessML.Trainers.Optimizers;
+
+namespace SharpnessML.Studies;
+
+/// <summary>
+/// A study: a grid of training configurations over one data set and model family, and the measures taken of every
+/// member. Members are the grid's points in order (last axis fastest), optionally only the first
+/// <see cref="Models"/>; member i's seed is <c>BaseSeed + i</c> unless <c>seed</c> is an axis. Built in code, or
+/// read from a JSON or YAML file with <see cref="Load"/> (keys as the property names in camel case, the grid as an
+/// object of arrays: see <c>docs/studies.md</c>).
+/// </summary>
+public sealed class StudyDefinition
+{
+    /// <summary>The study's name; also its id in a study store. Default <c>study</c>.</summary>
+    public string Name { get; set; } = "study";
+
+    /// <summary>Data set and model family. Default Abalone.</summary>
+    public StudyDataset Dataset { get; set; }
+
+    /// <summary>
+    /// Where the data is: the Abalone data file, the FashionMNIST IDX folder, or the Cora folder. Null (default): the
+    /// copy shipped in <c>data/</c> (Abalone, Cora) or Debian's <c>dataset-fashion-mnist</c> folder.
+    /// </summary>
+    public string? DataPath { get; set; }
+
+    /// <summary>Seed of member 0 (member i: <c>BaseSeed + i</c>). Default 0.</summary>
+    public int BaseSeed { get; set; }
+
+    /// <summary>Train only the first this-many grid points; null (default): the whole grid.</summary>
+    public int? Models { get; set; }
+
+    /// <summary>The hyperparameter axes, in order (the last varies fastest).</summary>
+    public List<StudyAxis> Grid { get; set; } = new();
+
+    /// <summary>Most training epochs, unless <c>epochs</c> is an axis; null (default): the trainer's default.</summary>
+    public int? MaxEpochs { get; set; }
+
+    /// <summary>Train on only the first this-many training examples (FashionMNIST); null (default): all.</summary>
+    public int? TrainExamples { get; set; }
+
+    /// <summary>
+    /// The measures taken of every member; the first is the study's headline measure. Default: adaptive L∞
+    /// worst-case sharpness with its defaults.
+    /// </summary>
+    public List<StudyMeasureSpec> Measures { get; set; } = new() { new StudyMeasureSpec() };
+
+    /// <summary>Seed of the bootstrap confidence intervals. Default 0.</summary>
+    public int BootstrapSeed { get; set; }
+
+    /// <summary>Torch intra-op threads per process. Default 1 (fastest for these small models; see <c>sharpnessml bench</c>).</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Number of grid points.</summary>
+    public int GridSize => Grid.Aggregate(1, (n, axis) => checked(n * axis.Values.Count));
+
+    /// <summary>Number of members: <see cref="Models"/> or the grid size.</summary>
+    public int MemberCount => Models ?? GridSize;
+
+    /// <summary>The configuration of member <paramref name="index"/>.</summary>
+    public MemberConfiguration Member(int index)
+    {
+        if (index < 0 || index >= MemberCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"Member index must be in [0, {MemberCount}).");
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        int rest = index;
+        for (int a = Grid.Count - 1; a >= 0; a--)
+        {
+            var axis = Grid[a];
+            values[axis.Name] = axis.Values[rest % axis.Values.Count];
+            rest /= axis.Values.Count;
+        }
+
+        var ordered = Grid.ToDictionary(a => a.Name, a => values[a.Name], StringComparer.Ordinal);
+        var seed = ordered.TryGetValue(HyperparameterAxes.Seed, out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : BaseSeed + index;
+        return new MemberConfiguration(index, seed, ordered);
+    }
+
+    /// <summary>Throws a clear error naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("Study name must not be empty.", nameof(Name));
+        if (Grid.Select(a => a.Name).Distinct(StringComparer.Ordinal).Count() != Grid.Count)
+            throw new ArgumentException($"Study {Name}: an axis appears twice in the grid.", nameof(Grid));
+        foreach (var axis in Grid) ValidateAxis(axis);
+        if (Models is < 1) throw new ArgumentOutOfRangeException(nameof(Models), Models, $"Study {Name}: models must be at least 1.");
+        if (Models > GridSize)
+            throw new ArgumentOutOfRangeException(nameof(Models), Models, $"Study {Name}: models ({Models}) exceeds the grid's {GridSize} points; add an axis (e.g. replicate).");
+        if (MemberCount < 3)
+            throw new ArgumentOutOfRangeException(nameof(Models), MemberCount, $"Study {Name}: a study needs at least 3 models to correlate; it has {MemberCount}.");
+        if (MaxEpochs is < 1) throw new ArgumentOutOfRangeException(nameof(MaxEpochs), MaxEpochs, $"Study {Name}: maxEpochs must be at least 1.");
+        if (TrainExamples is < 1) throw new ArgumentOutOfRangeException(nameof(TrainExamples), TrainExamples, $"Study {Name}: trainExamples must be at least 1.");
+        if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, $"Study {Name}: threads must be at least 1.");
+        if (Measures.Count == 0) throw new ArgumentException($"Study {Name}: at least one measure is required.", nameof(Measures));
+        if (Measures.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count() != Measures.Count)
+            throw new ArgumentException($"Study {Name}: a measure appears twice.", nameof(Measures));
+        foreach (var measure in Measures) measure.Validate();
+    }
+
+    private void ValidateAxis(StudyAxis axis)
+    {
+        if (!HyperparameterAxes.Known.Contains(axis.Name))
+            throw new ArgumentException($"Study {Name}: unknown grid axis '{axis.Name}'. Known axes: {string.Join(", ", HyperparameterAxes.Known)}.");
+        if (axis.Values.Count == 0) throw new ArgumentException($"Study {Name}: grid axis '{axis.Name}' has no values.");
+        foreach (var value in axis.Values)
+        {
+            bool ok = axis.Name switch
+            {
+                HyperparameterAxes.Optimizer => TryParseOptimizer(value, out _),
+                HyperparameterAxes.SharpnessAware => TryParseSharpnessAware(value, out _),
+                HyperparameterAxes.Replicate or HyperparameterAxes.Seed => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+                HyperparameterAxes.BatchSize or HyperparameterAxes.Epochs or HyperparameterAxes.Heads =>
+                    int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1,
+                _ => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) && x >= 0,
+            };
+            if (!ok) throw new ArgumentException($"Study {Name}: grid axis '{axis.Name}' has an invalid value '{value}'.");
+        }
+    }
+
+    /// <summary>Parses an optimizer name such as <c>sgd</c> or <c>adam-mini</c>.</summary>
+    public static bool TryParseOptimizer(string text, out OptimizerKind kind) =>
+        Enum.TryParse(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out kind) && Enum.IsDefined(kind);
+
+    /// <summary>Parses a sharpness-aware wrapper name such as <c>none</c> or <c>sam</c>.</summary>
+    public static bool TryParseSharpnessAware(string text, out SharpnessAwareKind kind) =>
+        Enum.TryParse(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out kind) && Enum.IsDefined(kind);
+
+    /// <summary>Reads a study file (<c>.json</c>, or <c>.yaml</c>/<c>.yml</c>) and validates it.</summary>
+    /// <exception cref="InvalidDataException">The file is malformed; the message names the file and the key.</exception>
+    public static StudyDefinition Load(string path)
+    {
+        using var document = StudyFileReader.Read(path);
+        StudyDefinition definition;
+        try
+        {
+            definition = FromJson(document.RootElement);
+            definition.Validate();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+        {
+            throw new InvalidDataException($"Study file {path}: {e.Message}", e);
+        }
+
+        return definition;
+    }
+
+    /// <summary>Parses a study from JSON text (the format of <see cref="ToJson"/>).</summary>
+    public static StudyDefinition Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var definition = FromJson(document.RootElement);
+        definition.Validate();
+        return definition;
+    }
+
+    private static readonly string[] TopLevelKeys =
+        { "name", "dataset", "data", "baseSeed", "models", "maxEpochs", "trainExamples", "grid", "measures", "bootstrapSeed", "threads" };
+
+    private static readonly string[] MeasureKeys = { "name", "rho", "batchSize", "batches", "steps", "examples", "seed" };
+
+    private static StudyDefinition FromJson(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new FormatException("the top level must be an object.");
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!TopLevelKeys.Contains(property.Name))
+                throw new FormatException($"unknown key '{property.Name}'. Known keys: {string.Join(", ", TopLevelKeys)}.");
+        }
+
+        var definition = new StudyDefinition
+        {
+            Name = String(root, "name") ?? "study",
+            Dataset = StudyDatasetNames.Parse(String(root, "dataset") ?? throw new FormatException("key 'dataset' is required.")),
+            DataPath = String(root, "data"),
+            BaseSeed = Int(root, "baseSeed") ?? 0,
+            Models = Int(root, "models"),
+            MaxEpochs = Int(root, "maxEpochs"),
+            TrainExamples = Int(root, "trainExamples"),
+            BootstrapSeed = Int(root, "bootstrapSeed") ?? 0,
+            Threads = Int(root, "threads") ?? 1,
+            Grid = new List<StudyAxis>(),
+        };
+        if (root.TryGetProperty("grid", out var grid) && grid.ValueKind != JsonValueKind.Null)
+        {
+            if (grid.ValueKind != JsonValueKind.Object) throw new FormatException("'grid' must be an object of arrays, e.g. {\"learningRate\": [0.01, 0.1]}.");
+            foreach (var axis in grid.EnumerateObject())
+            {
+                var values = axis.Value.ValueKind == JsonValueKind.Array ? axis.Value.EnumerateArray().ToList() : new List<JsonElement> { axis.Value };
+                definition.Grid.Add(new StudyAxis(axis.Name, values.Select(v => Canonical(v, $"grid.{axis.Name}")).ToArray()));
+            }
+        }
+
+        if (root.TryGetProperty("measures", out var measures) && measures.ValueKind != JsonValueKind.Null)
+        {
+            if (measures.ValueKind != JsonValueKind.Array) throw new FormatException("'measures' must be an array.");
+            definition.Measures = measures.EnumerateArray().Select(ParseMeasure).ToList();
+        }
+
+        return definition;
+    }
+
+    private static StudyMeasureSpec ParseMeasure(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.String) return new StudyMeasureSpec { Name = element.GetString()! };
+        if (element.ValueKind != JsonValueKind.Object) throw new FormatException("each measure must be a name or an object with a 'name'.");
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!MeasureKeys.Contains(property.Name))
+                throw new FormatException($"unknown measure key '{property.Name}'. Known keys: {string.Join(", ", MeasureKeys)}.");
+        }
+
+        return new StudyMeasureSpec
+        {
+            Name = String(element, "name") ?? throw new FormatException("a measure needs a 'name'."),
+            Rho = Double(element, "rho"),
+            BatchSize = Int(element, "batchSize"),
+            Batches = Int(element, "batches"),
+            Steps = Int(element, "steps"),
+            Examples = Int(element, "examples"),
+            Seed = Int(element, "seed") ?? 0,
+        };
+    }
+
+    private static string Canonical(JsonElement value, string where) => value.ValueKind switch
+    {
+        JsonValueKind.Number => value.TryGetInt64(out var n) ? n.ToString(CultureInfo.InvariantCulture) : value.GetDouble().ToString("R", CultureInfo.InvariantCulture),
+        JsonValueKind.String => value.GetString()!.Trim().ToLowerInvariant(),
+        JsonValueKind.True or JsonValueKind.False => value.GetBoolean() ? "true" : "false",
+        _ => throw new FormatException($"{where}: values must be numbers or strings, got {value.ValueKind}."),
+    };
+
+    private static string? String(JsonElement e, string key) =>
+        !e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
+        : v.ValueKind == JsonValueKind.String ? v.GetString() : throw new FormatException($"'{key}' must be a string.");
+
+    private static int? Int(JsonElement e, string key) =>
+        !e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
+        : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : throw new FormatException($"'{key}' must be an integer, got {v.GetRawText()}.");
+
+    private static double? Double(JsonElement e, string key) =>
+        !e.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
+        : v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new FormatException($"'{key}' must be a number, got {v.GetRawText()}.");
+
+    /// <summary>The whole study as JSON (the format <see cref="Load"/> reads).</summary>
+    public string ToJson() => Write(forConfiguration: false, dataFingerprint: null);
+
+    /// <summary>
+    /// Everything that determines the members' values, as deterministic JSON for a study store: every setting except
+    /// <see cref="Models"/> (a stored study can be extended with more members) and <see cref="Threads"/>, plus
+    /// <paramref name="dataFingerprint"/> (a hash of the data files).
+    /// </summary>
+    public string ConfigurationJson(string dataFingerprint) => Write(forConfiguration: true, dataFingerprint);
+
+    private string Write(bool forConfiguration, string? dataFingerprint)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = !forConfiguration }))
+        {
+            json.WriteStartObject();
+            json.WriteString("name", Name);
+            json.WriteString("dataset", StudyDatasetNames.NameOf(Dataset));
+            if (forConfiguration) json.WriteString("dataFingerprint", dataFingerprint);
+            else if (DataPath != null) json.WriteString("data", DataPath);
+            json.WriteNumber("baseSeed", BaseSeed);
+            if (!forConfiguration && Models is { } models) json.WriteNumber("models", models);
+            if (MaxEpochs is { } epochs) json.WriteNumber("maxEpochs", epochs);
+            if (TrainExamples is { } examples) json.WriteNumber("trainExamples", examples);
+            json.WriteNumber("bootstrapSeed", BootstrapSeed);
+            if (!forConfiguration) json.WriteNumber("threads", Threads);
+            json.WriteStartObject("grid");
+            foreach (var axis in Grid)
+            {
+                json.WriteStartArray(axis.Name);
+                foreach (var v in axis.Values)
+                {
+                    if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && v != "infinity" && v != "nan") json.WriteRawValue(v);
+                    else json.WriteStringValue(v);
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("measures");
+            foreach (var m in Measures)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", m.Name);
+                if (m.Rho is { } rho)
+                {
+                    json.WritePropertyName("rho");
+                    json.WriteRawValue(rho.ToString("R", CultureInfo.InvariantCulture));
+                }
+
+                if (m.BatchSize is { } batchSize) json.WriteNumber("batchSize", batchSize);
+                if (m.Batches is { } batches) json.WriteNumber("batches", batches);
+                if (m.Steps is { } steps) json.WriteNumber("steps", steps);
+                if (m.Examples is { } count) json.WriteNumber("examples", count);
+                if (m.Seed != 0) json.WriteNumber("seed", m.Seed);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+
+namespace SharpnessML.Studies;
+
+/// <summary>
+/// Runs a whole study: in this process, or sharded over worker processes that share one SQLite store (this process
+/// runs shard 0, then loads every stored member and trains whatever a failed worker left). <see cref="Start"/> checks the
+/// data and opens the store (so a missing file or a configuration mismatch fails before anything runs);
+/// <see cref="Run"/> trains and analyses. A store this execution created is removed again if the run fails before
+/// any member is stored; a temporary store (several workers, no store given) is removed on <see cref="Dispose"/>.
+/// </summary>
+public sealed class StudyExecution : IDisposable
+{
+    private readonly StudyRunner runner;
+    private readonly StudyExecutionOptions options;
+    private readonly SqliteStudyStore? store;
+    private readonly string? storePath, temporaryStore;
+    private readonly bool storeExisted;
+    private readonly Stopwatch clock;
+    private readonly int workers;
+
+    private StudyExecution(StudyDefinition definition, StudyExecutionOptions options)
+    {
+        Definition = definition;
+        this.options = options;
+        clock = Stopwatch.StartNew();
+        workers = Math.Min(options.Workers, definition.MemberCount);
+        if (workers > 1 && options.WorkerCommand is null)
+            throw new ArgumentException("Running a study with more than one worker needs a WorkerCommand that starts a worker process.", nameof(options));
+        runner = new StudyRunner(definition);
+        storePath = options.StorePath;
+        if (workers > 1 && storePath is null)
+        {
+            temporaryStore = Path.Combine(Path.GetTempPath(), $"sharpnessml-study-{Guid.NewGuid():N}.db");
+            storePath = temporaryStore;
+        }
+
+        _ = runner.DataFingerprint; // a missing data file fails here, before any store is created
+        storeExisted = storePath != null && File.Exists(storePath);
+        try
+        {
+            store = storePath is null ? null : new SqliteStudyStore(storePath);
+            // Open (and pin the configuration) before any worker starts, so a mismatch is one clear error.
+            if (store != null) StoredCount = runner.Open(store).Count;
+        }
+        catch
+        {
+            store?.Dispose();
+            RemoveStoreIfCreatedEmpty();
+            throw;
+        }
+    }
+
+    /// <summary>Checks the study's data and opens its store.</summary>
+    /// <param name="definition">The study.</param>
+    /// <param name="options">Store, workers, model folder; default: in this process, no store.</param>
+    public static StudyExecution Start(StudyDefinition definition, StudyExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        options ??= new StudyExecutionOptions();
+        options.Validate();
+        return new StudyExecution(definition, options);
+    }
+
+    /// <summary>The study.</summary>
+    public StudyDefinition Definition { get; }
+
+    /// <summary>Members already in the store when it was opened (0 without a store).</summary>
+    public int StoredCount { get; }
+
+    /// <summary>The store's full path, or <c>null</c> without a store.</summary>
+    public string? StorePath => store?.Path;
+
+    /// <summary>Worker processes that will train members at once (this process included).</summary>
+    public int Workers => workers;
+
+    /// <summary>Trains every member not yet stored, takes its measures, and analyses the whole pool.</summary>
+    /// <param name="progress">Members complete so far and what just happened; called from this thread.</param>
+    /// <param name="workerFailed">One line for each worker process that failed (this process then trains what it left).</param>
+    public StudyResult Run(Action<int, string>? progress = null, Action<string>? workerFailed = null)
+    {
+        progress ??= (_, _) => { };
+        try
+        {
+            IReadOnlyList<StudyMember> members = workers == 1
+                ? runner.Run(store, new StudyRunSettings { ModelDirectory = options.ModelDirectory }, p => progress(p.Done, p.Message))
+                : RunSharded(progress, workerFailed ?? (_ => { }));
+            return StudyResult.Create(Definition, members, clock.Elapsed.TotalSeconds, workers, members.Count - StoredCount);
+        }
+        catch
+        {
+            // Nothing half-written: a store this run created and filled with nothing is removed again.
+            store?.Dispose();
+            RemoveStoreIfCreatedEmpty();
+            throw;
+        }
+    }
+
+    private IReadOnlyList<StudyMember> RunSharded(Action<int, string> progress, Action<string> workerFailed)
+    {
+        var definitionPath = Path.Combine(Path.GetTempPath(), $"sharpnessml-study-{Guid.NewGuid():N}.json");
+        File.WriteAllText(definitionPath, Definition.ToJson());
+        try
+        {
+            using var children = new WorkerProcesses(options.WorkerCommand!, definitionPath, store!.Path, Enumerable.Range(1, workers - 1), workers, options.ModelDirectory);
+            int Done() => store.CompletedIndices(Definition.Name).Count;
+            runner.Run(store, new StudyRunSettings { Shard = 0, ShardCount = workers, ModelDirectory = options.ModelDirectory },
+                p => progress(Done(), $"shard 0 — {p.Message}"));
+            while (!children.AllExited)
+            {
+                progress(Done(), "waiting for the other workers");
+                Thread.Sleep(500);
+            }
+
+            foreach (var failure in children.Failures()) workerFailed(failure);
+            // Loads every stored member and trains any a failed worker left.
+            return runner.Run(store, new StudyRunSettings { ModelDirectory = options.ModelDirectory }, p => progress(Done(), p.Message));
+        }
+        finally
+        {
+            File.Delete(definitionPath);
+        }
+    }
+
+    private void RemoveStoreIfCreatedEmpty()
+    {
+        if (storePath is null || storeExisted || temporaryStore != null) return;
+        if (File.Exists(storePath) && SqliteStudyStore.IsEmpty(storePath)) SqliteStudyStore.Delete(storePath);
+    }
+
+    /// <summary>Closes the store; removes a temporary one.</summary>
+    public void Dispose()
+    {
+        store?.Dispose();
+        if (temporaryStore != null) SqliteStudyStore.Delete(temporaryStore);
+    }
+}

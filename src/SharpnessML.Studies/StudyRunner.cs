@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SharpnessML.Transforms.Evaluation;
+using SharpnessML.Studies.Workloads;
+using TorchSharp;
+
+namespace SharpnessML.Studies;
+
+/// <summary>
+/// Runs a <see cref="StudyDefinition"/>: trains each member, evaluates its train/test loss and error, takes every
+/// measure, and saves the member to the store as soon as it is complete, so a study killed at any moment resumes
+/// where it stopped. Several processes can share one store, each running one shard of the members.
+/// </summary>
+public sealed class StudyRunner
+{
+    private static readonly JsonSerializerOptions DetailsJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>Creates a runner for <paramref name="definition"/> (validated here).</summary>
+    public StudyRunner(StudyDefinition definition)
+    {
+        Definition = definition ?? throw new ArgumentNullException(nameof(definition));
+        definition.Validate();
+    }
+
+    /// <summary>The study.</summary>
+    public StudyDefinition Definition { get; }
+
+    private string? fingerprint;
+
+    /// <summary>
+    /// The SHA-256 of the study's data files, which pins the data in a store's configuration. Reading it checks that
+    /// the files exist (a clear error naming the missing file otherwise), without loading them.
+    /// </summary>
+    public string DataFingerprint => fingerprint ??= StudyWorkloads.Fingerprint(Definition);
+
+    /// <summary>
+    /// Trains and measures the members that are not in <paramref name="store"/> yet (only this process's shard) and
+    /// returns every member complete so far, in index order. Without a store every member is trained.
+    /// </summary>
+    /// <param name="store">Where members are loaded from and saved to; opened under the study's name.</param>
+    /// <param name="settings">Shard and model-file settings; defaults when null.</param>
+    /// <param name="onProgress">Called when a member starts and when it is complete (stored members first).</param>
+    /// <param name="cancellationToken">Stops between members.</param>
+    /// <exception cref="InvalidOperationException">The store holds this study with a different configuration.</exception>
+    public IReadOnlyList<StudyMember> Run(IStudyStore? store = null, StudyRunSettings? settings = null,
+        Action<StudyProgress>? onProgress = null, CancellationToken cancellationToken = default)
+    {
+        settings ??= new StudyRunSettings();
+        settings.Validate();
+        int count = Definition.MemberCount;
+        var members = new StudyMember?[count];
+        var mine = Enumerable.Range(0, count).Where(i => i % settings.ShardCount == settings.Shard).ToList();
+        int done = 0;
+        if (store != null)
+        {
+            foreach (var stored in Open(store))
+            {
+                members[stored.Index] = stored;
+                if (mine.Contains(stored.Index)) onProgress?.Invoke(new StudyProgress(++done, mine.Count, $"member {stored.Index} loaded from the store", stored));
+            }
+        }
+
+        if (mine.All(i => members[i] != null)) return members.Where(m => m != null).Select(m => m!).ToList();
+        using var workload = StudyWorkloads.Create(Definition);
+
+        int previousThreads = torch.get_num_threads();
+        torch.set_num_threads(Definition.Threads);
+        try
+        {
+            foreach (var index in mine)
+            {
+                if (members[index] != null) continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                // Another process may have completed it meanwhile (e.g. a restarted worker of another shard).
+                if (store != null && store.CompletedIndices(Definition.Name).Contains(index)) continue;
+                var configuration = Definition.Member(index);
+                onProgress?.Invoke(new StudyProgress(done, mine.Count, $"training member {index}: {configuration.Describe()}", null));
+                var modelPath = settings.ModelDirectory is { } dir ? Path.Combine(dir, $"model-{index:D3}.zip") : null;
+                var member = RunMember(workload, configuration, modelPath);
+                store?.Save(Definition.Name, member);
+                members[index] = member;
+                onProgress?.Invoke(new StudyProgress(++done, mine.Count, Describe(member), member));
+            }
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+
+        if (store != null)
+        {
+            foreach (var stored in store.LoadMembers(Definition.Name).Where(m => m.Index < count)) members[stored.Index] ??= stored;
+        }
+
+        return members.Where(m => m != null).Select(m => m!).ToList();
+    }
+
+    /// <summary>
+    /// Opens the study in <paramref name="store"/> (creating it, or checking that the stored configuration and data
+    /// are the same) and returns the members stored so far, without training anything.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store holds this study with a different configuration.</exception>
+    public IReadOnlyList<StudyMember> Open(IStudyStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        store.Open(Definition.Name, Definition.ConfigurationJson(DataFingerprint));
+        return store.LoadMembers(Definition.Name).Where(m => m.Index < Definition.MemberCount).ToList();
+    }
+
+    private StudyMember RunMember(IStudyWorkload workload, MemberConfiguration configuration, string? modelPath)
+    {
+        using var trained = workload.Train(configuration, modelPath);
+        var measurements = new List<StudyMeasurement>(Definition.Measures.Count);
+        foreach (var spec in Definition.Measures)
+        {
+            using var scope = torch.NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            var landscape = spec.Examples is { } n ? trained.Landscape.Subset(n, configuration.Seed + spec.Seed) : trained.Landscape;
+            var result = MeasureRegistry.Measure(spec.Name, landscape, spec.SettingsFor(configuration.Seed));
+            measurements.Add(new StudyMeasurement(spec.Name, result.Value, result.StandardError, clock.Elapsed.TotalSeconds,
+                JsonSerializer.Serialize(result.Details, DetailsJson)));
+        }
+
+        return new StudyMember(configuration.Index, configuration.Seed, configuration.Hyperparameters, trained.Epochs,
+            trained.TrainLoss, trained.TestLoss, trained.TrainError, trained.TestError, measurements, trained.TrainSeconds);
+    }
+
+    private string Describe(StudyMember m) =>
+        $"member {m.Index}: test loss {m.TestLoss:F3}" + (double.IsFinite(m.TestError) ? $", test error {m.TestError:P1}" : "") +
+        $", {Definition.Measures[0].Name} {m.Measurements[0].Value:G3}";
+}

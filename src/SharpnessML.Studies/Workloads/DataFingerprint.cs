@@ -1,0 +1,21 @@
+using System.Security.Cryptography;
+
+namespace SharpnessML.Studies.Workloads;
+
+/// <summary>The SHA-256 (hex) of one or more files, in order: the identity of a study's data.</summary>
+internal static class DataFingerprint
+{
+    public static string Of(params string[] paths)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var path in paths)
+        {
+            using var file = File.OpenRead(path);
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = file.Read(buffer, 0, buffer.Length)) > 0) hash.AppendData(buffer, 0, read);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}
