@@ -49,7 +49,7 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
             GatTrainerOverhead(graph, split);
             GatSharpnessCost(graph, split);
         }
-        if (Include("diagonal")) foreach (var row in DiagonalNetworkBenchmark.Rows(quick)) Add(row);
+        if (Include("diagonal")) foreach (var row in DiagonalNetworkRows.Rows(quick)) Add(row);
         if (Include("hessian"))
         {
             HessianCost("Abalone FCNN", () => Fcnn(5), abalone, LossFunction.MeanSquaredError);

@@ -1,6 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using Microsoft.ML;
-using SharpnessML.Cli.Bench;
+using SharpnessML.Studies.DiagonalNetwork;
 using SharpnessML.Trainers;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
@@ -10,7 +10,7 @@ using SharpnessML.Datasets;
 
 namespace SharpnessML.Tests.DiagonalNetwork;
 
-public sealed class DiagonalNetworkBenchmarkTests
+public sealed class DiagonalNetworkExperimentTests
 {
     [Fact]
     public void WithPlusMinusOneFeaturesTheHessianDiagonalIsTwiceVSquaredAndUSquared()
@@ -29,7 +29,7 @@ public sealed class DiagonalNetworkBenchmarkTests
             net.U.copy_(torch.tensor(u));
             net.V.copy_(torch.tensor(v));
         }
-        var outcome = DiagonalNetworkBenchmark.Measure(net, tensors, tensors);
+        var outcome = DiagonalNetworkExperiment.Measure(net, tensors, tensors);
         double trace = 2 * (u.Sum(a => a * a) + v.Sum(a => a * a));
         double sqrtDiag = Math.Sqrt(2) * (u.Sum(Math.Abs) + v.Sum(Math.Abs));
         Assert.Equal(trace, outcome.Trace, 4);
@@ -43,12 +43,12 @@ public sealed class DiagonalNetworkBenchmarkTests
     {
         // β₁ + β₃ = 1, β₂ + β₃ = 1: the interpolators are (1 − t, 1 − t, t); ‖β‖₁ = 2 − t on [0, 1], least at t = 1.
         var x = Matrix<double>.Build.DenseOfArray(new double[,] { { 1, 0, 1 }, { 0, 1, 1 } });
-        var beta = DiagonalNetworkBenchmark.MinimumL1Interpolator(x, Vector<double>.Build.Dense(new[] { 1.0, 1.0 }));
+        var beta = DiagonalNetworkExperiment.MinimumL1Interpolator(x, Vector<double>.Build.Dense(new[] { 1.0, 1.0 }));
         Assert.Equal(0, beta[0], 6);
         Assert.Equal(0, beta[1], 6);
         Assert.Equal(1, beta[2], 6);
         // One equation β₁ + 2β₂ = 2: the ℓ1 ball first touches it at (0, 1).
-        beta = DiagonalNetworkBenchmark.MinimumL1Interpolator(Matrix<double>.Build.DenseOfArray(new double[,] { { 1, 2 } }), Vector<double>.Build.Dense(new[] { 2.0 }));
+        beta = DiagonalNetworkExperiment.MinimumL1Interpolator(Matrix<double>.Build.DenseOfArray(new double[,] { { 1, 2 } }), Vector<double>.Build.Dense(new[] { 2.0 }));
         Assert.Equal(0, beta[0], 6);
         Assert.Equal(1, beta[1], 6);
     }
@@ -58,8 +58,8 @@ public sealed class DiagonalNetworkBenchmarkTests
     {
         // 3 × 4, row-major: column 1 = −column 0, column 3 = column 0, column 2 differs → pairs (0,1), (0,3), (1,3).
         double[] x = { 1, -1, 1, 1, -1, 1, 1, -1, 1, -1, -1, 1 };
-        Assert.Equal(3, DiagonalNetworkBenchmark.RepeatedColumns(x, examples: 3));
-        Assert.Equal(0, DiagonalNetworkBenchmark.RepeatedColumns(new double[] { 1, -1, 1, 1 }, examples: 2));
+        Assert.Equal(3, DiagonalNetworkExperiment.RepeatedColumns(x, examples: 3));
+        Assert.Equal(0, DiagonalNetworkExperiment.RepeatedColumns(new double[] { 1, -1, 1, 1 }, examples: 2));
     }
 
     [Fact]
@@ -69,10 +69,10 @@ public sealed class DiagonalNetworkBenchmarkTests
         // feasible ray is (1 + 3t, t), t ≥ 0, least at (1, 0).
         var x = Matrix<double>.Build.DenseOfArray(new double[,] { { 1, -3 } });
         var y = Vector<double>.Build.Dense(new[] { 1.0 });
-        var signed = DiagonalNetworkBenchmark.MinimumL1Interpolator(x, y);
+        var signed = DiagonalNetworkExperiment.MinimumL1Interpolator(x, y);
         Assert.Equal(0, signed[0], 5);
         Assert.Equal(-1.0 / 3, signed[1], 5);
-        var nonNegative = DiagonalNetworkBenchmark.MinimumL1Interpolator(x, y, nonNegative: true);
+        var nonNegative = DiagonalNetworkExperiment.MinimumL1Interpolator(x, y, nonNegative: true);
         Assert.Equal(1, nonNegative[0], 5);
         Assert.Equal(0, nonNegative[1], 5);
     }
@@ -193,7 +193,7 @@ public sealed class DiagonalNetworkBenchmarkTests
             net.V.copy_(torch.tensor(v0.Select(a => (float)a).ToArray()));
         }
         using var data = new SupervisedTensors(torch.tensor(x.Select(a => (float)a).ToArray(), new long[] { 6, 4 }), torch.tensor(y.Select(a => (float)a).ToArray()));
-        var outcome = DiagonalNetworkBenchmark.Measure(net, data, data);
+        var outcome = DiagonalNetworkExperiment.Measure(net, data, data);
         Assert.Equal(outcome.Trace, trace, 3);
         Assert.Equal(outcome.SqrtDiagTrace, sqrtDiag, 3);
         Assert.Equal(outcome.TrainMse, plain.Loss(), 4);

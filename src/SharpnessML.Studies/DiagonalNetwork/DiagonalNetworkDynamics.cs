@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace SharpnessML.Cli.Bench;
+namespace SharpnessML.Studies.DiagonalNetwork;
 
 /// <summary>
 /// Full-batch training of a diagonal linear network ŷ = xᵀ(u ⊙ v) under the MSE (1/n)Σ(ŷᵢ − yᵢ)², in

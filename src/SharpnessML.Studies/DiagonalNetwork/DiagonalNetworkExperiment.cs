@@ -11,7 +11,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using SharpnessML.Datasets;
 
-namespace SharpnessML.Cli.Bench;
+namespace SharpnessML.Studies.DiagonalNetwork;
 
 /// <summary>
 /// "Adam reduces a unique form of sharpness" (Li, Wen &amp; Lyu 2025, §5) on a diagonal linear network
@@ -43,7 +43,7 @@ namespace SharpnessML.Cli.Bench;
 /// they collapse, while every coordinate in use (gradients ~10⁻¹) sees Adam's normalised step unchanged.
 /// </para>
 /// </remarks>
-internal static class DiagonalNetworkBenchmark
+internal static class DiagonalNetworkExperiment
 {
     /// <summary>Plain gradient steps (no noise) after training, before measuring.</summary>
     public const int SettleSteps = 20_000;
@@ -255,49 +255,25 @@ internal static class DiagonalNetworkBenchmark
         return new Outcome(sqrtDiag, h.Trace(), beta.Sum(b => Math.Abs((double)b)), beta.Count(b => Math.Abs(b) > 1e-2), trainMse, testMse);
     }
 
-    /// <summary>
-    /// One row per optimiser and seed, the ℓ1 reference per seed, then the claim over the seeds, for n 12
-    /// (ℓ1 minimisation misses β* on most draws) and n 16 (it finds β* on about half, where the two
-    /// optimisers' targets coincide). The claim is met when on every seed Adam's tr(diag(H)^½) is lower and
-    /// its β no denser, and SGD+LN's tr(H) is at its minimum over the interpolators and no higher than
-    /// Adam's; the strict counts are reported next to them.
-    /// </summary>
-    public static IEnumerable<BenchmarkRow> Rows(bool quick) =>
-        quick ? Rows(new Setting(Steps: 300_000), seeds: 2) : Rows(new Setting(), seeds: 12).Concat(Rows(new Setting(Examples: 16), seeds: 12));
-
-    /// <summary>The rows of one setting over <paramref name="seeds"/> data draws.</summary>
-    public static IEnumerable<BenchmarkRow> Rows(Setting setting, int seeds)
+    /// <summary>The counts behind the paper's claim over the draws of <paramref name="outcomes"/>.</summary>
+    public static DiagonalNetworkClaim Claim(IReadOnlyList<(Outcome Adam, Outcome Sgd, L1Reference L1Min)> outcomes)
     {
-        var outcomes = Run(setting, seeds);
-        for (int seed = 0; seed < seeds; seed++)
-        {
-            var (adam, sgd, l1) = outcomes[seed];
-            foreach (var (name, o) in new[] { ("Adam + label noise", adam), ("SGD + label noise", sgd) })
-                yield return new BenchmarkRow("diagonal network", $"{name}, seed {seed}",
-                    $"tr(diag H^½) {o.SqrtDiagTrace:F2}, tr H {o.Trace:F3}, ‖β‖₁ {o.L1:F3}, |β_j| > 0.01: {o.Large}, train MSE {o.TrainMse:E1}, test MSE {o.TestMse:F4}",
-                    o.SqrtDiagTrace / adam.SqrtDiagTrace, "tr(diag H^½) relative to Adam's", null);
-            yield return new BenchmarkRow("diagonal network", $"ℓ1-minimal interpolator (SGD+LN's long-run target), seed {seed}",
-                $"‖β‖₁ {l1.L1:F3} (β*: {l1.SignalL1:F3}), so min tr H over the interpolators {4 * l1.L1:F3}; |β_j| > 0.01: {l1.Large}, test MSE {l1.TestMse:F4}; "
-                + $"feature columns equal up to sign: {l1.RepeatedColumns} pair(s)",
-                4 * l1.L1 / adam.Trace, "min tr H / Adam's tr H", null);
-        }
-        int lowerSqrt = outcomes.Count(o => o.Adam.SqrtDiagTrace < o.Sgd.SqrtDiagTrace);
-        int sparser = outcomes.Count(o => o.Adam.Large < o.Sgd.Large);
-        int notDenser = outcomes.Count(o => o.Adam.Large <= o.Sgd.Large);
-        int lowerTrace = outcomes.Count(o => o.Sgd.Trace < o.Adam.Trace * (1 - TraceTolerance));
-        int notHigherTrace = outcomes.Count(o => o.Sgd.Trace <= o.Adam.Trace * (1 + TraceTolerance));
-        int sgdAtMinimum = outcomes.Count(o => Math.Abs(o.Sgd.Trace - 4 * o.L1Min.L1) <= TraceTolerance * o.Sgd.Trace);
-        int adamAtMinimum = outcomes.Count(o => Math.Abs(o.Adam.Trace - 4 * o.L1Min.L1) <= TraceTolerance * o.Adam.Trace);
-        int betterTest = outcomes.Count(o => o.Adam.TestMse < o.Sgd.TestMse);
         static double Median(IEnumerable<double> values) => MathNet.Numerics.Statistics.Statistics.Median(values.ToArray());
-        yield return new BenchmarkRow("diagonal network", $"paper's claim over {seeds} seed(s): {setting}",
-            $"Adam lower tr(diag H^½): {lowerSqrt}/{seeds} (mean {outcomes.Average(o => o.Adam.SqrtDiagTrace):F2} vs {outcomes.Average(o => o.Sgd.SqrtDiagTrace):F2}); "
-            + $"Adam sparser: {sparser}/{seeds}, as sparse or sparser: {notDenser}/{seeds} (mean |β_j| > 0.01: {outcomes.Average(o => o.Adam.Large):F1} vs {outcomes.Average(o => o.Sgd.Large):F1}); "
-            + $"SGD+LN tr H at its minimum over the interpolators (4·min ‖β‖₁, within {TraceTolerance:P1}): {sgdAtMinimum}/{seeds}, Adam's: {adamAtMinimum}/{seeds}; "
-            + $"SGD+LN tr H lower: {lowerTrace}/{seeds}, lower or equal: {notHigherTrace}/{seeds} (mean {outcomes.Average(o => o.Sgd.Trace):F3} vs {outcomes.Average(o => o.Adam.Trace):F3}); "
-            + $"Adam lower test MSE: {betterTest}/{seeds} (median {Median(outcomes.Select(o => o.Adam.TestMse)):F3} vs {Median(outcomes.Select(o => o.Sgd.TestMse)):F3}, "
-            + $"mean {outcomes.Average(o => o.Adam.TestMse):F3} vs {outcomes.Average(o => o.Sgd.TestMse):F3})",
-            outcomes.Average(o => o.Sgd.Trace / o.Adam.Trace), "mean tr H of SGD+LN / Adam (≤ 1 claimed)",
-            lowerSqrt == seeds && notDenser == seeds && notHigherTrace == seeds && sgdAtMinimum == seeds);
+        return new DiagonalNetworkClaim(
+            Seeds: outcomes.Count,
+            LowerSqrtDiagTrace: outcomes.Count(o => o.Adam.SqrtDiagTrace < o.Sgd.SqrtDiagTrace),
+            Sparser: outcomes.Count(o => o.Adam.Large < o.Sgd.Large),
+            NotDenser: outcomes.Count(o => o.Adam.Large <= o.Sgd.Large),
+            LowerTrace: outcomes.Count(o => o.Sgd.Trace < o.Adam.Trace * (1 - TraceTolerance)),
+            NotHigherTrace: outcomes.Count(o => o.Sgd.Trace <= o.Adam.Trace * (1 + TraceTolerance)),
+            SgdAtMinimum: outcomes.Count(o => Math.Abs(o.Sgd.Trace - 4 * o.L1Min.L1) <= TraceTolerance * o.Sgd.Trace),
+            AdamAtMinimum: outcomes.Count(o => Math.Abs(o.Adam.Trace - 4 * o.L1Min.L1) <= TraceTolerance * o.Adam.Trace),
+            BetterTest: outcomes.Count(o => o.Adam.TestMse < o.Sgd.TestMse),
+            MeanSqrtDiagTrace: (outcomes.Average(o => o.Adam.SqrtDiagTrace), outcomes.Average(o => o.Sgd.SqrtDiagTrace)),
+            MeanLarge: (outcomes.Average(o => o.Adam.Large), outcomes.Average(o => o.Sgd.Large)),
+            MeanTrace: (outcomes.Average(o => o.Adam.Trace), outcomes.Average(o => o.Sgd.Trace)),
+            MedianTestMse: (Median(outcomes.Select(o => o.Adam.TestMse)), Median(outcomes.Select(o => o.Sgd.TestMse))),
+            MeanTestMse: (outcomes.Average(o => o.Adam.TestMse), outcomes.Average(o => o.Sgd.TestMse)),
+            MeanTraceRatio: outcomes.Average(o => o.Sgd.Trace / o.Adam.Trace));
     }
 }
