@@ -35,4 +35,10 @@ public interface IStudyStore : IDisposable
     /// <summary>Every stored member of <paramref name="studyId"/>, in ascending index order.</summary>
     /// <param name="studyId">An opened study.</param>
     IReadOnlyList<StudyMember> LoadMembers(string studyId);
+
+    /// <summary>The stored members of <paramref name="studyId"/> whose indices are not in <paramref name="except"/>, ascending.</summary>
+    /// <param name="studyId">An opened study.</param>
+    /// <param name="except">Indices the caller already holds.</param>
+    IReadOnlyList<StudyMember> LoadMembers(string studyId, IReadOnlySet<int> except) =>
+        LoadMembers(studyId).Where(m => !except.Contains(m.Index)).ToList();
 }

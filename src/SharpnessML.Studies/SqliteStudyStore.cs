@@ -186,16 +186,23 @@ public sealed class SqliteStudyStore : IStudyStore
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<StudyMember> LoadMembers(string studyId)
+    public IReadOnlyList<StudyMember> LoadMembers(string studyId) => LoadMembers(studyId, new HashSet<int>());
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StudyMember> LoadMembers(string studyId, IReadOnlySet<int> except)
     {
         CheckOpened(studyId);
+        var exceptJson = JsonSerializer.Serialize(except.Order().ToArray());
         var measurements = new Dictionary<int, List<StudyMeasurement>>();
         using (var select = Command(null, """
                    SELECT member_index, measure, value, standard_error, seconds, details
-                   FROM member_measurements WHERE study_id = $id ORDER BY member_index, position;
+                   FROM member_measurements
+                   WHERE study_id = $id AND member_index NOT IN (SELECT value FROM json_each($except))
+                   ORDER BY member_index, position;
                    """))
         {
             select.Parameters.AddWithValue("$id", studyId);
+            select.Parameters.AddWithValue("$except", exceptJson);
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {
@@ -208,9 +215,11 @@ public sealed class SqliteStudyStore : IStudyStore
 
         using var members = Command(null, """
             SELECT member_index, seed, hyperparameters, epochs, train_loss, test_loss, train_error, test_error, train_seconds
-            FROM study_members WHERE study_id = $id ORDER BY member_index;
+            FROM study_members WHERE study_id = $id AND member_index NOT IN (SELECT value FROM json_each($except))
+            ORDER BY member_index;
             """);
         members.Parameters.AddWithValue("$id", studyId);
+        members.Parameters.AddWithValue("$except", exceptJson);
         using var rows = members.ExecuteReader();
         var result = new List<StudyMember>();
         while (rows.Read())

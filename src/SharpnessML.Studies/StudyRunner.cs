@@ -57,7 +57,8 @@ public sealed class StudyRunner
             foreach (var stored in Open(store))
             {
                 members[stored.Index] = stored;
-                if (mine.Contains(stored.Index)) onProgress?.Invoke(new StudyProgress(++done, mine.Count, $"member {stored.Index} loaded from the store", stored));
+                var origin = computedHere.Contains(stored.Index) ? "complete" : "loaded from the store";
+                if (mine.Contains(stored.Index)) onProgress?.Invoke(new StudyProgress(++done, mine.Count, $"member {stored.Index} {origin}", stored));
             }
         }
 
@@ -80,6 +81,11 @@ public sealed class StudyRunner
                 var member = RunMember(workload, configuration, modelPath);
                 store?.Save(Definition.Name, member);
                 members[index] = member;
+                if (store != null)
+                {
+                    known[index] = member;
+                    computedHere.Add(index);
+                }
                 onProgress?.Invoke(new StudyProgress(++done, mine.Count, Describe(member), member));
             }
         }
@@ -88,9 +94,14 @@ public sealed class StudyRunner
             torch.set_num_threads(previousThreads);
         }
 
-        if (store != null)
+        if (store != null && members.Any(m => m is null))
         {
-            foreach (var stored in store.LoadMembers(Definition.Name).Where(m => m.Index < count)) members[stored.Index] ??= stored;
+            // Only what other processes completed meanwhile: members this runner knows are not read back.
+            foreach (var stored in store.LoadMembers(Definition.Name, except: known.Keys.ToHashSet()).Where(m => m.Index < count))
+            {
+                members[stored.Index] ??= stored;
+                known[stored.Index] = stored;
+            }
         }
 
         return members.Where(m => m != null).Select(m => m!).ToList();
@@ -101,12 +112,28 @@ public sealed class StudyRunner
     /// are the same) and returns the members stored so far, without training anything.
     /// </summary>
     /// <exception cref="InvalidOperationException">The store holds this study with a different configuration.</exception>
+    /// <remarks>
+    /// The runner remembers the store it opened: opening it again, and <see cref="Run"/> on it, use the members read the
+    /// first time and those completed since, and read back from the store only members other processes saved.
+    /// </remarks>
     public IReadOnlyList<StudyMember> Open(IStudyStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        store.Open(Definition.Name, Definition.ConfigurationJson(DataFingerprint));
-        return store.LoadMembers(Definition.Name).Where(m => m.Index < Definition.MemberCount).ToList();
+        if (!ReferenceEquals(store, openedStore))
+        {
+            store.Open(Definition.Name, Definition.ConfigurationJson(DataFingerprint));
+            known.Clear();
+            computedHere.Clear();
+            foreach (var member in store.LoadMembers(Definition.Name).Where(m => m.Index < Definition.MemberCount)) known[member.Index] = member;
+            openedStore = store;
+        }
+
+        return known.Values.ToList();
     }
+
+    private IStudyStore? openedStore;
+    private readonly SortedDictionary<int, StudyMember> known = new();
+    private readonly HashSet<int> computedHere = new();
 
     private StudyMember RunMember(IStudyWorkload workload, MemberConfiguration configuration, string? modelPath)
     {

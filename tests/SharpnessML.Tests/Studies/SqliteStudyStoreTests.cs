@@ -44,6 +44,34 @@ public sealed class SqliteStudyStoreTests : IDisposable
     }
 
     [Fact]
+    public void LoadingExceptKnownIndicesReadsOnlyTheOthers()
+    {
+        using var store = new SqliteStudyStore(StorePath);
+        store.Open("abalone", "{\"a\":1}");
+        foreach (var i in new[] { 0, 1, 3, 4 }) store.Save("abalone", Member(i));
+        Assert.Equal(new[] { 1, 4 }, store.LoadMembers("abalone", except: new HashSet<int> { 0, 3, 7 }).Select(m => m.Index));
+        Assert.Equal(2, store.LoadMembers("abalone", except: new HashSet<int> { 0, 3 })[0].Measurements.Count);
+        Assert.Equal(new[] { 0, 1, 3, 4 }, store.LoadMembers("abalone", except: new HashSet<int>()).Select(m => m.Index));
+    }
+
+    [Fact]
+    public void IsEmptyAndDeleteManageTheStoresFiles()
+    {
+        Assert.True(SqliteStudyStore.IsEmpty(StorePath)); // no file
+        using (var store = new SqliteStudyStore(StorePath)) store.Open("abalone", "{\"a\":1}");
+        Assert.True(SqliteStudyStore.IsEmpty(StorePath));
+        using (var store = new SqliteStudyStore(StorePath))
+        {
+            store.Open("abalone", "{\"a\":1}");
+            store.Save("abalone", Member(0));
+        }
+        Assert.False(SqliteStudyStore.IsEmpty(StorePath));
+        SqliteStudyStore.Delete(StorePath);
+        Assert.False(File.Exists(StorePath));
+        Assert.False(File.Exists(StorePath + "-wal"));
+    }
+
+    [Fact]
     public void ADifferentConfigurationUnderTheSameIdIsRefused()
     {
         using var store = new SqliteStudyStore(StorePath);
