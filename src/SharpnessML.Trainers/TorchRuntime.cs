@@ -46,6 +46,7 @@ public static class TorchRuntime
     private static bool LoadNativeBackend()
     {
         Native.TorchNativeLibrary.Register();
+        if (Native.TorchNativeLibrary.Preflight() is { } problem) throw NativeLoadFailure(problem.TrimEnd('.'));
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
@@ -53,18 +54,18 @@ public static class TorchRuntime
         }
         catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or BadImageFormatException)
         {
-            var reason = Native.TorchNativeLibrary.Failure is { } failure
-                ? $"preparing a copy of libLibTorchSharp.so that this system's libstdc++ accepts failed: {failure}"
-                : FirstLine(e);
-            throw new InvalidOperationException(
-                $"SharpnessML could not load TorchSharp's native library (libtorch 2.10 through TorchSharp-cpu 0.107): {reason}. " +
-                "Check that the program's output folder (or its runtimes/<rid>/native folder) holds libLibTorchSharp.so, libtorch.so, " +
-                "libtorch_cpu.so and libc10.so — they come from the TorchSharp-cpu package, which SharpnessML.Trainers depends on, so a " +
-                "restore and build normally put them there; that the machine is 64-bit x64 Linux, Windows or macOS on Arm; and that " +
-                "the per-user cache folder (~/.cache/sharpnessml, or $XDG_CACHE_HOME) is writable. Set LD_DEBUG=libs to see what the " +
-                "dynamic loader tried.", e);
+            throw NativeLoadFailure(FirstLine(e));
         }
     }
+
+    /// <summary>One paragraph: what failed, and what to check. TorchSharp's own exception (and trace) is left out on purpose.</summary>
+    private static InvalidOperationException NativeLoadFailure(string reason) => new(
+        $"SharpnessML could not load TorchSharp's native library (libtorch 2.10 through TorchSharp-cpu 0.107): {reason}. " +
+        "Check that the program's output folder (or its runtimes/<rid>/native folder) holds libLibTorchSharp.so, libtorch.so, " +
+        "libtorch_cpu.so and libc10.so — they come from the TorchSharp-cpu package, which SharpnessML.Trainers depends on, so a " +
+        "restore and build normally put them there; that the machine is 64-bit x64 Linux, Windows or macOS on Arm; and that " +
+        "the per-user cache folder (~/.cache/sharpnessml, or $XDG_CACHE_HOME) is writable. Set LD_DEBUG=libs to see what the " +
+        "dynamic loader tried.");
 
     private static string FirstLine(Exception e)
     {

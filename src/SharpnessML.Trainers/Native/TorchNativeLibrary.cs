@@ -63,6 +63,34 @@ internal static class TorchNativeLibrary
             assembly == torchAssembly && name == LibraryName ? Resolve() : IntPtr.Zero;
     }
 
+    /// <summary>
+    /// Loads TorchSharp's native library (the patched copy where one is needed) before TorchSharp does, and returns why
+    /// it cannot be loaded, or <c>null</c> when it can. TorchSharp writes its whole load trace to the console before it
+    /// throws; checking first lets the caller report one paragraph instead. Only on Linux, where the failure modes are
+    /// known; elsewhere <c>null</c>, and TorchSharp loads as usual.
+    /// </summary>
+    public static string? Preflight()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        Register();
+        if (Resolve() != IntPtr.Zero) return null;
+        if (Failure is { } failure) return $"preparing a copy of {LibraryFile} that this system's libstdc++ accepts failed: {failure}";
+        var searched = NativeSearchDirectories().Distinct().ToList();
+        if (!searched.Any(d => File.Exists(Path.Combine(d, LibraryFile))))
+            return $"{LibraryFile} is in none of the folders this program loads native libraries from ({string.Join(", ", searched.Take(3))})";
+        try
+        {
+            NativeLibrary.Load(LibraryName, typeof(torch).Assembly, null);
+            return null;
+        }
+        catch (DllNotFoundException e)
+        {
+            var lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return lines.FirstOrDefault(l => l.Contains("cannot open shared object", StringComparison.Ordinal) || l.Contains("version `", StringComparison.Ordinal))
+                   ?? lines.FirstOrDefault() ?? e.GetType().Name;
+        }
+    }
+
     /// <summary>Why the patched library could not be prepared, or <c>null</c>.</summary>
     public static string? Failure { get { lock (Gate) return _failure; } }
 

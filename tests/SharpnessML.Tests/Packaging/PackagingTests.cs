@@ -76,6 +76,15 @@ public sealed class PackagingTests : IDisposable
         Dotnet(app, "publish", "-c", "Release", "-o", published);
         AssertConsumerOutput(Run(Path.Combine(published, "app"), root, train, test, Path.Combine(root, "model-published.zip")));
 
+        // 3b. A published app that lost one of libtorch's libraries fails with one paragraph, not TorchSharp's trace.
+        var broken = Path.Combine(root, "broken");
+        CopyTree(published, broken);
+        File.Delete(Path.Combine(broken, "libc10.so"));
+        var failure = RunFailing(Path.Combine(broken, "app"), root, train, test, Path.Combine(root, "model-broken.zip"));
+        Assert.Contains("SharpnessML could not load TorchSharp's native library", failure);
+        Assert.Contains("libc10.so", failure);
+        Assert.DoesNotContain("Trace from LoadNativeBackend", failure);
+
         // 4. The same program through a ProjectReference to a copy of the sources (outside the repository, so its
         //    restore into the empty packages folder leaves the repository's build untouched).
         var sources = CopySources(Path.Combine(root, "sources"));
@@ -169,9 +178,29 @@ public sealed class PackagingTests : IDisposable
         File.Copy(from, to, overwrite: true);
     }
 
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            CopyFile(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+    }
+
     private string Dotnet(string workingDirectory, params string[] arguments) => Run("dotnet", workingDirectory, arguments);
 
     private string Run(string program, string workingDirectory, params string[] arguments)
+    {
+        var (exitCode, output) = Execute(program, workingDirectory, arguments);
+        Assert.True(exitCode == 0, $"{program} {string.Join(' ', arguments)} (in {workingDirectory}) exited with {exitCode}:\n{output}");
+        return output;
+    }
+
+    private string RunFailing(string program, string workingDirectory, params string[] arguments)
+    {
+        var (exitCode, output) = Execute(program, workingDirectory, arguments);
+        Assert.True(exitCode != 0, $"{program} {string.Join(' ', arguments)} succeeded but should have failed:\n{output}");
+        return output;
+    }
+
+    private (int ExitCode, string Output) Execute(string program, string workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
@@ -191,8 +220,7 @@ public sealed class PackagingTests : IDisposable
             Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish in 20 minutes:\n{output}");
         }
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} (in {workingDirectory}) exited with {process.ExitCode}:\n{output}");
-        return output.ToString();
+        return (process.ExitCode, output.ToString());
     }
 
     private static string ConsumerProgram => Path.Combine(Repository, "tests", "SharpnessML.Tests", "Packaging", "Consumer", "Program.cs");
