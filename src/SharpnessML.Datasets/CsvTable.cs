@@ -12,7 +12,7 @@ namespace SharpnessML.Datasets;
 /// A comma-separated file with a header row, read strictly: every row must have the header's number
 /// of fields, and numeric columns must hold finite numbers. Errors name the file, line and column.
 /// </summary>
-public sealed class CsvTable
+internal sealed class CsvTable
 {
     private CsvTable(string path, string[] header, List<string[]> rows)
     {

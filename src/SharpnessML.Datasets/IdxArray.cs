@@ -7,7 +7,7 @@ namespace SharpnessML.Datasets;
 /// data type, and the first <see cref="Count"/> items, row-major, as the file's bytes (one per value
 /// for unsigned bytes, the type's size in big-endian order otherwise).
 /// </summary>
-public sealed class IdxArray
+internal sealed class IdxArray
 {
     /// <summary>Creates an array of unsigned bytes; <paramref name="data"/> must hold <paramref name="count"/> items.</summary>
     /// <param name="dimensions">The dimensions the header declares; the first counts the items.</param>

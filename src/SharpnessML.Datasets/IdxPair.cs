@@ -14,7 +14,7 @@ namespace SharpnessML.Datasets;
 /// different counts and non-finite values are an <see cref="InvalidDataException"/> naming the file.
 /// Unsigned-byte pixels are scaled by <see cref="IdxPixelScaling"/>; other types are used as stored.
 /// </summary>
-public sealed class IdxPair
+internal sealed class IdxPair
 {
     private IdxPair(string imagesPath, string labelsPath, IReadOnlyList<int> imageDimensions, float[] features, float[] labels)
     {

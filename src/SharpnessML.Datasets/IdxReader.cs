@@ -14,7 +14,7 @@ namespace SharpnessML.Datasets;
 /// <see cref="InvalidDataException"/> whose message names the file, the reason and, where it helps,
 /// the byte offset (in the decompressed stream for gzip files).
 /// </summary>
-public static class IdxReader
+internal static class IdxReader
 {
     /// <summary>The IDX data-type code of unsigned bytes.</summary>
     public const byte UnsignedByteType = 0x08;

@@ -12,7 +12,7 @@ namespace SharpnessML.Studies;
 /// member or none of it. Doubles are stored as SQLite REALs (IEEE 754 binary64), so they read back bit for bit; NaN,
 /// which SQLite cannot store as a REAL, is stored as NULL and read back as NaN.
 /// </summary>
-public sealed class SqliteStudyStore : IStudyStore
+internal sealed class SqliteStudyStore : IStudyStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS studies (
