@@ -46,11 +46,11 @@ public sealed class PackagingTests : IDisposable
         // 1. Pack the solution (the tool for this machine's platform only, to keep the test's download small).
         Dotnet(Repository, "pack", "SharpnessML.sln", "-c", "Release", "-o", feed, "-p:ToolPackageRuntimeIdentifiers=linux-x64");
         var packages = Directory.GetFiles(feed).Select(Path.GetFileName).ToList();
-        foreach (var id in new[] { "SharpnessML.Trainers", "SharpnessML.Datasets", "SharpnessML.Transforms", "SharpnessML.Cli", "SharpnessML.Cli.linux-x64" })
+        foreach (var id in new[] { "SharpnessML.Trainers", "SharpnessML.Datasets", "SharpnessML.Transforms", "SharpnessML.Studies", "SharpnessML.Cli", "SharpnessML.Cli.linux-x64" })
         {
             Assert.Contains($"{id}.{version}.nupkg", packages);
         }
-        foreach (var id in new[] { "SharpnessML.Trainers", "SharpnessML.Datasets", "SharpnessML.Transforms" })
+        foreach (var id in new[] { "SharpnessML.Trainers", "SharpnessML.Datasets", "SharpnessML.Transforms", "SharpnessML.Studies" })
             Assert.Contains($"{id}.{version}.snupkg", packages);
         Assert.DoesNotContain(packages, p => p!.StartsWith("SharpnessML.Tests", StringComparison.Ordinal) || p.StartsWith("QuickStart", StringComparison.Ordinal));
         File.WriteAllText(Path.Combine(root, "nuget.config"), $"""
