@@ -7,6 +7,19 @@ namespace SharpnessML.Trainers.Mlp;
 public sealed class MlpOptions : TorchTrainerOptions
 {
     /// <summary>
+    /// The seed paper's Abalone FCNN and its reference training, exactly as the Abalone reproduction trains it:
+    /// 10-64-64-1 with ELU, plain SGD at learning rate 0.01, batch 64, at most 10 epochs, stopping when the epoch's
+    /// training loss improves by less than 5%, no validation set. Studies set the seed, batch size, learning rate and
+    /// epochs of each member on top.
+    /// </summary>
+    public static MlpOptions SeedPaperAbalone()
+    {
+        var options = new MlpOptions { HiddenLayerSizes = new[] { 64, 64 }, Activation = Activation.Elu };
+        options.UseSeedPaperSchedule();
+        return options;
+    }
+
+    /// <summary>
     /// Widths of the hidden layers. Default [64, 64], the seed paper's Abalone FCNN (10-64-64-1).
     /// The input width comes from the data and the output width from the task.
     /// </summary>

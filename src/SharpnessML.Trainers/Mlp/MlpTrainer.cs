@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 
@@ -10,8 +11,8 @@ namespace SharpnessML.Trainers.Mlp;
 /// </summary>
 public sealed class MlpTrainer : TorchNetworkTrainer<MlpOptions>
 {
-    /// <summary>Creates the trainer for <paramref name="task"/>.</summary>
-    public MlpTrainer(MLContext mlContext, MlpOptions options, NetworkTask task) : base(mlContext, options, task) { }
+    /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>) for <paramref name="task"/>.</summary>
+    public MlpTrainer(IHostEnvironment env, MlpOptions options, NetworkTask task) : base(env, options, task) { }
 
     /// <inheritdoc />
     protected override NetworkSpec CreateSpec(int featureCount, int outputCount) =>

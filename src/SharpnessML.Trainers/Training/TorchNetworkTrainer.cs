@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Optimizers;
@@ -12,21 +13,31 @@ namespace SharpnessML.Trainers.Training;
 /// The estimator behind every feed-forward TorchSharp trainer: reads the data into tensors once,
 /// builds the network from a spec with a seeded initialisation, runs the shared
 /// <see cref="TrainingLoop"/> and returns a <see cref="TorchNetworkTransformer"/>. A concrete
-/// trainer only says which network to build.
+/// trainer only says which network to build. Training progress (each epoch's number, training loss and
+/// validation loss) goes through the caller's ML.NET environment, like ML.NET's own trainers: subscribe to
+/// <see cref="MLContext.Log"/> to see it.
 /// </summary>
 /// <typeparam name="TOptions">The trainer's options class.</typeparam>
 public abstract class TorchNetworkTrainer<TOptions> : IEstimator<TorchNetworkTransformer>
     where TOptions : TorchTrainerOptions
 {
     private readonly MLContext mlContext;
+    private readonly IHost host;
 
     /// <summary>Creates the trainer; options are validated here, so mistakes surface before any data is read.</summary>
-    protected TorchNetworkTrainer(MLContext mlContext, TOptions options, NetworkTask task)
+    /// <param name="env">The ML.NET environment (an <see cref="MLContext"/>) whose log receives the training progress.</param>
+    /// <param name="options">The trainer's options.</param>
+    /// <param name="task">Regression or classification.</param>
+    protected TorchNetworkTrainer(IHostEnvironment env, TOptions options, NetworkTask task)
     {
-        this.mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        ArgumentNullException.ThrowIfNull(env);
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Task = task;
         options.Validate();
+        host = env.Register(GetType().Name);
+        // The transformer builds its output columns with an MLContext; a catalog's environment is ML.NET's
+        // internal one, so a fresh context (seeds come from the options, never from the context) serves there.
+        mlContext = env as MLContext ?? new MLContext();
     }
 
     /// <summary>The options this trainer was created with.</summary>
@@ -70,7 +81,8 @@ public abstract class TorchNetworkTrainer<TOptions> : IEstimator<TorchNetworkTra
         try
         {
             using var optimizer = OptimizerFactory.Create(network.parameters(), Options.Optimizer, network);
-            var summary = TrainingLoop.Train(network, onDevice, loss, optimizer, Options, onEpoch);
+            using var channel = host.Start("Training");
+            var summary = TrainingLoop.Train(network, onDevice, loss, optimizer, Options, onEpoch, channel);
             return new TorchNetworkTransformer(mlContext, spec, network, Task, loss, Options.FeatureColumnName, Options.LabelColumnName, summary);
         }
         catch
