@@ -205,7 +205,7 @@ public static class SharpnessTrainersCatalog
     /// <summary>
     /// The caller's ML.NET environment behind <paramref name="catalog"/>, so the trainers log through the caller's
     /// <see cref="MLContext.Log"/> like ML.NET's own. ML.NET keeps a catalog's environment internal
-    /// (<c>CatalogInstantiatorBase.Environment</c>; its own components read it through the internal
+    /// (<c>IInternalCatalog.Environment</c>; its own components read it through the internal
     /// <c>CatalogUtils.GetEnvironment</c>), so it is read by reflection; should a future ML.NET rename it, a fresh
     /// context serves (training is unchanged: seeds come from the trainer options, never from the context) and only
     /// the progress messages are lost.
@@ -213,12 +213,13 @@ public static class SharpnessTrainersCatalog
     private static IHostEnvironment GetContext(object catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        // ML.NET 5 implements it explicitly, as IInternalCatalog.Environment, on TrainCatalogBase.CatalogInstantiatorBase.
         for (var type = catalog.GetType(); type != null; type = type.BaseType)
-        {
-            var property = type.GetProperty("Environment", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly);
-            if (property != null && typeof(IHostEnvironment).IsAssignableFrom(property.PropertyType) && property.GetValue(catalog) is IHostEnvironment env)
-                return env;
-        }
+            foreach (var property in type.GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                if ((property.Name == "Environment" || property.Name.EndsWith(".Environment", StringComparison.Ordinal))
+                    && property.PropertyType == typeof(IHostEnvironment) && property.GetIndexParameters().Length == 0
+                    && property.GetValue(catalog) is IHostEnvironment env)
+                    return env;
         return new MLContext();
     }
 }

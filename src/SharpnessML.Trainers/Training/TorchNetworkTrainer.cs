@@ -78,11 +78,16 @@ public abstract class TorchNetworkTrainer<TOptions> : IEstimator<TorchNetworkTra
         network.to(device);
         var loss = Options.Loss ?? Losses.DefaultFor(Task);
         var onDevice = data.To(device);
+        SupervisedTensors? standardized = null;
         try
         {
+            var (mean, deviation) = Task == NetworkTask.Regression && StandardizesLabel ? LabelScale(onDevice.Labels) : (0.0, 1.0);
+            if (Task == NetworkTask.Regression && StandardizesLabel)
+                standardized = new SupervisedTensors(onDevice.Features.alias(), onDevice.Labels.sub(mean).div(deviation));
             using var optimizer = OptimizerFactory.Create(network.parameters(), Options.Optimizer, network);
             using var channel = host.Start("Training");
-            var summary = TrainingLoop.Train(network, onDevice, loss, optimizer, Options, onEpoch, channel);
+            var summary = TrainingLoop.Train(network, standardized ?? onDevice, loss, optimizer, Options, onEpoch, channel);
+            if (standardized is not null) FoldLabelScale(network, mean, deviation);
             return new TorchNetworkTransformer(mlContext, spec, network, Task, loss, Options.FeatureColumnName, Options.LabelColumnName, summary);
         }
         catch
@@ -92,8 +97,33 @@ public abstract class TorchNetworkTrainer<TOptions> : IEstimator<TorchNetworkTra
         }
         finally
         {
+            standardized?.Dispose();
             if (!ReferenceEquals(onDevice, data)) onDevice.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Whether this regression trainer trains on the label standardised with the training rows' mean and standard
+    /// deviation and then folds the inverse into the network (<see cref="FoldLabelScale"/>), so the model predicts the
+    /// label as given. Default false.
+    /// </summary>
+    protected virtual bool StandardizesLabel => false;
+
+    /// <summary>
+    /// Makes a network trained on (label − <paramref name="mean"/>) / <paramref name="deviation"/> predict the label
+    /// itself, by rescaling its output layer. Called only when <see cref="StandardizesLabel"/> is true.
+    /// </summary>
+    protected virtual void FoldLabelScale(nn.Module<Tensor, Tensor> network, double mean, double deviation) =>
+        throw new NotSupportedException($"{GetType().Name} cannot fold a label scale into its network.");
+
+    private static (double Mean, double Deviation) LabelScale(Tensor labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        var y = labels.to(float64);
+        double mean = y.mean().item<double>();
+        double deviation = labels.shape[0] > 1 ? y.std(unbiased: false).item<double>() : 0;
+        // A constant label has nothing to scale; 1 keeps the shift alone.
+        return (mean, deviation > 0 && double.IsFinite(deviation) ? deviation : 1.0);
     }
 
     private int CountClasses(IDataView input, SupervisedTensors data)

@@ -29,7 +29,7 @@ public class OptimizerTrainingTests
         var options = new MlpOptions
         {
             Seed = seed, MaxEpochs = 3, HiddenLayerSizes = new[] { 16 }, StoppingRelativeChange = -1, BatchSize = 32,
-            Optimizer = OptimizerOptions.SeedPaperSgd(), ValidationFraction = 0, EarlyStoppingPatience = 0,
+            Optimizer = OptimizerOptions.SeedPaperSgd(), ValidationFraction = 0, EarlyStoppingPatience = 0, StandardizeLabel = false,
         };
         configure(options);
         var network = ml.Regression.Trainers.Mlp(options).Fit(Data(ml)).GetNetwork();
