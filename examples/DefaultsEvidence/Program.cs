@@ -5,6 +5,7 @@
 // Usage: dotnet run -c Release --project examples/DefaultsEvidence -- [--seeds N] [--log]
 //   --seeds N  MLP seeds 0..N−1 (default 5); the table gives seed 0 and the mean and lowest over the seeds
 //   --log      print the trainers' progress messages (ML.NET's MLContext.Log)
+//   --hidden A,B  hidden widths (default 32; "" = linear)
 //   --batch N, --epochs N, --patience N, --validation X, --lr X, --min-delta X, --no-restore, --raw-label
 //              override one default, to measure an alternative (docs/defaults.md lists the ones measured)
 using System.Globalization;
@@ -16,7 +17,7 @@ using SharpnessML.Trainers.Mlp;
 
 int seeds = args.Contains("--seeds") ? int.Parse(args[Array.IndexOf(args, "--seeds") + 1], CultureInfo.InvariantCulture) : 5;
 bool log = args.Contains("--log");
-var hidden = new[] { 32 };
+var hidden = args.Contains("--hidden") ? args[Array.IndexOf(args, "--hidden") + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray() : new[] { 32 };
 string? Arg(string name) => args.Contains(name) ? args[Array.IndexOf(args, name) + 1] : null;
 double? Number(string name) => Arg(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : null;
 MlpOptions Options(int seed)

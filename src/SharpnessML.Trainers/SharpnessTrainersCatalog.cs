@@ -15,8 +15,8 @@ namespace SharpnessML.Trainers;
 public static class SharpnessTrainersCatalog
 {
     /// <summary>
-    /// A multilayer perceptron for regression (MSE), trained with TorchSharp: Adam, early stopping on a held-out 10%
-    /// of the rows, the best epoch's weights (docs/defaults.md). The seed paper's training is
+    /// A multilayer perceptron for regression (MSE), trained with TorchSharp: Adam on the standardised label, stopping
+    /// when the training loss stops improving (docs/defaults.md). The seed paper's training is
     /// <see cref="MlpOptions.SeedPaperAbalone"/>.
     /// </summary>
     /// <param name="catalog">The regression trainers catalog.</param>
@@ -24,15 +24,15 @@ public static class SharpnessTrainersCatalog
     /// <param name="featureColumnName">Feature column (known-size vector of Single).</param>
     /// <param name="hiddenLayerSizes">Hidden widths; default [64, 64].</param>
     /// <param name="learningRate">Adam's learning rate; default 1e-3 (see <see cref="Optimizers.OptimizerOptions.LearningRate"/>).</param>
-    /// <param name="maxEpochs">Most epochs; default 200, with early stopping on a held-out 10% of the rows (see <see cref="Training.TorchTrainerOptions"/>).</param>
-    /// <param name="seed">Seed for initialisation, the validation rows and batch order; default 0.</param>
+    /// <param name="maxEpochs">Most epochs; default 1000, stopping once the training loss has not improved by 1e-4 for 20 epochs (see <see cref="MlpOptions"/>).</param>
+    /// <param name="seed">Seed for initialisation and batch order; default 0.</param>
     public static MlpTrainer Mlp(
         this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = ColumnNames.Label,
         string featureColumnName = ColumnNames.Features,
         int[]? hiddenLayerSizes = null,
         double learningRate = 1e-3,
-        int maxEpochs = 200,
+        int maxEpochs = 1000,
         int seed = 0)
         => catalog.Mlp(SimpleMlpOptions(labelColumnName, featureColumnName, hiddenLayerSizes, learningRate, maxEpochs, seed));
 
@@ -41,23 +41,23 @@ public static class SharpnessTrainersCatalog
         new(GetContext(catalog), options, NetworkTask.Regression);
 
     /// <summary>
-    /// A multilayer perceptron for multiclass classification (cross-entropy), trained with TorchSharp: Adam, early
-    /// stopping on a held-out 10% of the rows, the best epoch's weights (docs/defaults.md).
+    /// A multilayer perceptron for multiclass classification (cross-entropy), trained with TorchSharp: Adam, stopping
+    /// when the training loss stops improving (docs/defaults.md).
     /// </summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="labelColumnName">Label column (key type, or Single holding 0..k−1).</param>
     /// <param name="featureColumnName">Feature column (known-size vector of Single).</param>
     /// <param name="hiddenLayerSizes">Hidden widths; default [64, 64].</param>
     /// <param name="learningRate">Adam's learning rate; default 1e-3 (see <see cref="Optimizers.OptimizerOptions.LearningRate"/>).</param>
-    /// <param name="maxEpochs">Most epochs; default 200, with early stopping on a held-out 10% of the rows (see <see cref="Training.TorchTrainerOptions"/>).</param>
-    /// <param name="seed">Seed for initialisation, the validation rows and batch order; default 0.</param>
+    /// <param name="maxEpochs">Most epochs; default 1000, stopping once the training loss has not improved by 1e-4 for 20 epochs (see <see cref="MlpOptions"/>).</param>
+    /// <param name="seed">Seed for initialisation and batch order; default 0.</param>
     public static MlpTrainer Mlp(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = ColumnNames.Label,
         string featureColumnName = ColumnNames.Features,
         int[]? hiddenLayerSizes = null,
         double learningRate = 1e-3,
-        int maxEpochs = 200,
+        int maxEpochs = 1000,
         int seed = 0)
         => catalog.Mlp(SimpleMlpOptions(labelColumnName, featureColumnName, hiddenLayerSizes, learningRate, maxEpochs, seed));
 

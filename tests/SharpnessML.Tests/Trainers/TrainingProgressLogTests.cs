@@ -22,7 +22,7 @@ public class TrainingProgressLogTests
         var ml = new MLContext(seed: 0);
         var messages = new List<LoggingEventArgs>();
         ml.Log += (_, e) => { lock (messages) messages.Add(e); };
-        using var model = ml.Regression.Trainers.Mlp(new MlpOptions { HiddenLayerSizes = new[] { 4 }, MaxEpochs = 3, EarlyStoppingPatience = 0, Seed = 1 }).Fit(Data(ml));
+        using var model = ml.Regression.Trainers.Mlp(new MlpOptions { HiddenLayerSizes = new[] { 4 }, MaxEpochs = 3, ValidationFraction = 0.2, EarlyStoppingPatience = 0, Seed = 1 }).Fit(Data(ml));
         var epochs = messages.Where(m => m.Message.Contains("Epoch ")).ToList();
         Assert.Equal(3, epochs.Count);
         var training = model.Training!;
@@ -33,5 +33,21 @@ public class TrainingProgressLogTests
             Assert.Contains(nameof(MlpTrainer), epochs[i].Source);
         }
         Assert.Contains(messages, m => m.Message.Contains("Stopped after 3 epochs: reached MaxEpochs (3)"));
+    }
+
+    [Fact]
+    public void WithoutAValidationSetTheEpochMessagesCarryTheTrainingLossAndTheStopSaysWhy()
+    {
+        var ml = new MLContext(seed: 0);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        // MinDelta 10: no epoch after the first improves enough, so patience 2 stops after epoch 3.
+        using var model = ml.Regression.Trainers.Mlp(new MlpOptions { HiddenLayerSizes = new[] { 4 }, EarlyStoppingPatience = 2, EarlyStoppingMinDelta = 10, Seed = 1 }).Fit(Data(ml));
+        var losses = model.Training!.EpochLosses;
+        Assert.Equal(3, losses.Count);
+        var epochs = messages.Where(m => m.Contains("Epoch ")).ToList();
+        Assert.Equal(3, epochs.Count);
+        Assert.EndsWith(FormattableString.Invariant($"Epoch 3/1000: training loss {losses[2]:G6}"), epochs[2]);
+        Assert.Contains(messages, m => m.EndsWith("Stopped after 3 epochs: no improvement of the training loss by more than 10 for 2 epochs.", StringComparison.Ordinal));
     }
 }
