@@ -32,7 +32,7 @@ public sealed class TorchScriptFineTuningTrainer : IEstimator<TorchNetworkTransf
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Task = task;
         options.Validate();
-        host = env.Register(nameof(TorchScriptFineTuningTrainer));
+        host = env.Register(nameof(TorchScriptFineTuningTrainer), seed: 0); // draws nothing from the caller's random sequence
         mlContext = env as MLContext ?? new MLContext();
     }
 

@@ -34,7 +34,9 @@ public abstract class TorchNetworkTrainer<TOptions> : IEstimator<TorchNetworkTra
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Task = task;
         options.Validate();
-        host = env.Register(GetType().Name);
+        // A fixed host seed: registering draws nothing from the caller's random sequence, so adding this trainer to a
+        // pipeline changes no other component's seed (ours come from the options, never from the host).
+        host = env.Register(GetType().Name, seed: 0);
         // The transformer builds its output columns with an MLContext; a catalog's environment is ML.NET's
         // internal one, so a fresh context (seeds come from the options, never from the context) serves there.
         mlContext = env as MLContext ?? new MLContext();
