@@ -49,7 +49,7 @@ Console.WriteLine("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: 
 foreach (var set in TabularSet.All(folder))
 {
     var ml = new MLContext(seed: 0);
-    if (log) ml.Log += (_, e) => { if (e.Message.Contains("poch", StringComparison.Ordinal)) Console.Error.WriteLine(e.Message); };
+    if (log) ml.Log += (_, e) => { if (e.Source.StartsWith("MlpTrainer", StringComparison.Ordinal)) Console.Error.WriteLine(e.Message); };
     var (train, test) = set.Split(ml);
     double baseline = set.Baseline(ml, train, test);
     var scores = new List<double>();
