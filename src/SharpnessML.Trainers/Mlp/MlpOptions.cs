@@ -47,9 +47,9 @@ public sealed class MlpOptions : TorchTrainerOptions
     /// <summary>
     /// Regression only: train on the label standardised with the training rows' mean and standard deviation, then
     /// rescale the output layer so the model predicts the label in its own units. Default <c>true</c>: a network starts
-    /// predicting about 0 and Adam moves each weight by about the learning rate per step, so a label in the hundreds
-    /// (the diabetes data's, docs/defaults.md) is out of reach of 200 epochs at 1e-3 without it (scikit-learn's
-    /// <c>MLPRegressor</c> leaves this to the user, who is advised to scale the data). Training and validation
+    /// predicting about 0 and Adam moves each weight by about the learning rate per step, so a label in the hundreds is
+    /// slow to reach; on the diabetes data (label 25–346, docs/defaults.md) test R² is 48.1% with it and 30.6% without,
+    /// after all 1000 epochs (scikit-learn's <c>MLPRegressor</c> leaves this to the user). Training and validation
     /// losses (<see cref="Training.TrainingSummary"/>) are then in standardised units. Ignored by classification;
     /// the seed paper's preset, whose pipeline already standardises the label, turns it off.
     /// </summary>
