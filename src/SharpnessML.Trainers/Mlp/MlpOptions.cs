@@ -50,7 +50,8 @@ public sealed class MlpOptions : TorchTrainerOptions
     /// predicting about 0 and Adam moves each weight by about the learning rate per step, so a label in the hundreds is
     /// slow to reach; on the diabetes data (label 25–346, docs/defaults.md) test R² is 48.1% with it and 30.6% without,
     /// after all 1000 epochs (scikit-learn's <c>MLPRegressor</c> leaves this to the user). Training and validation
-    /// losses (<see cref="Training.TrainingSummary"/>) are then in standardised units. Ignored by classification;
+    /// losses (<see cref="Training.TrainingSummary"/>), <see cref="TorchTrainerOptions.EarlyStoppingMinDelta"/> and
+    /// <see cref="TorchTrainerOptions.LabelNoiseStandardDeviation"/> are then in standardised units. Ignored by classification;
     /// the seed paper's preset, whose pipeline already standardises the label, turns it off.
     /// </summary>
     public bool StandardizeLabel { get; set; } = true;
