@@ -16,7 +16,7 @@ public class TrainerEpochBenchmarks
     private SupervisedTensors data = null!;
     private nn.Module<Tensor, Tensor> net = null!;
     private optim.Optimizer optimizer = null!;
-    private readonly TorchTrainerOptions options = new() { BatchSize = Batch, MaxEpochs = 1, StoppingRelativeChange = -1 };
+    private readonly TorchTrainerOptions options = new() { BatchSize = Batch, MaxEpochs = 1, StoppingRelativeChange = -1, ValidationFraction = 0, EarlyStoppingPatience = 0, Optimizer = OptimizerOptions.SeedPaperSgd() };
     private torch.Generator generator = null!;
 
     /// <summary>Loads Abalone and builds the network and optimizer once.</summary>

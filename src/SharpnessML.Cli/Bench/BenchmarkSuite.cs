@@ -98,7 +98,7 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
     private void TrainerOverhead(string name, Func<nn.Module<Tensor, Tensor>> create, SupervisedTensors data, LossFunction loss, int epochs, int rounds)
     {
         const int batch = 64;
-        var options = new TorchTrainerOptions { BatchSize = batch, MaxEpochs = epochs, StoppingRelativeChange = -1 };
+        var options = new TorchTrainerOptions { BatchSize = batch, MaxEpochs = epochs, StoppingRelativeChange = -1, ValidationFraction = 0, EarlyStoppingPatience = 0, Optimizer = OptimizerOptions.SeedPaperSgd() };
         var samples = Timing.Interleaved(new Action[]
         {
             () =>
@@ -204,7 +204,7 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
     private void SharpnessCost(string name, Func<nn.Module<Tensor, Tensor>> create, SupervisedTensors data, LossFunction loss)
     {
         using var net = create();
-        var options = new TorchTrainerOptions { MaxEpochs = 1, StoppingRelativeChange = -1 };
+        var options = new TorchTrainerOptions { MaxEpochs = 1, StoppingRelativeChange = -1, ValidationFraction = 0, EarlyStoppingPatience = 0, Optimizer = OptimizerOptions.SeedPaperSgd() };
         double epoch = Timing.Median(() =>
         {
             using var opt = OptimizerFactory.Create(net.parameters(), options.Optimizer, net);
@@ -436,7 +436,7 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
         int epochs = (targetSteps + stepsPerEpoch - 1) / stepsPerEpoch;
         int earlyEpoch = (100 + stepsPerEpoch - 1) / stepsPerEpoch;
         using var net = Fcnn(4);
-        var options = new TorchTrainerOptions { BatchSize = batch, MaxEpochs = epochs, StoppingRelativeChange = -1 };
+        var options = new TorchTrainerOptions { BatchSize = batch, MaxEpochs = epochs, StoppingRelativeChange = -1, ValidationFraction = 0, EarlyStoppingPatience = 0, Optimizer = OptimizerOptions.SeedPaperSgd() };
         using var opt = OptimizerFactory.Create(net.parameters(), options.Optimizer, net);
         (double Rss, double Managed) Read()
         {

@@ -39,7 +39,7 @@ internal sealed class AbaloneWorkload : IStudyWorkload
 
     public TrainedMember Train(MemberConfiguration member, string? modelPath)
     {
-        var options = new MlpOptions { HiddenLayerSizes = new[] { 64, 64 }, Activation = Activation.Elu }; // seed paper's reference FCNN
+        var options = MlpOptions.SeedPaperAbalone(); // the seed paper's reference FCNN and training
         TrainerHyperparameters.Apply(options, member, study, NetworkTask.Regression);
         var clock = Stopwatch.StartNew();
         var network = new MlpTrainer(ml, options, NetworkTask.Regression).Fit(train, outputCount: 1);

@@ -38,7 +38,7 @@ internal sealed class FashionMnistWorkload : IStudyWorkload
 
     public TrainedMember Train(MemberConfiguration member, string? modelPath)
     {
-        var options = new LeNet5Options();
+        var options = LeNet5Options.SeedPaperFashionMnist(); // the seed paper's LeNet-5 training
         TrainerHyperparameters.Apply(options, member, study, NetworkTask.MulticlassClassification);
         if (member.Text(HyperparameterAxes.Dropout) != null)
             options.Architecture = options.Architecture with { DropoutRate = member.Double(HyperparameterAxes.Dropout, 0.5) };

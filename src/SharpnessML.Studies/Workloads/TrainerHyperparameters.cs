@@ -4,7 +4,11 @@ using SharpnessML.Trainers.Training;
 
 namespace SharpnessML.Studies.Workloads;
 
-/// <summary>Applies a member's grid point to trainer and optimizer options; values not on the grid keep the defaults.</summary>
+/// <summary>
+/// Applies a member's grid point to trainer and optimizer options; values not on the grid keep the options' values (the
+/// workloads start from the seed paper's presets, <c>MlpOptions.SeedPaperAbalone()</c> and
+/// <c>LeNet5Options.SeedPaperFashionMnist()</c>).
+/// </summary>
 internal static class TrainerHyperparameters
 {
     public static void Apply(TorchTrainerOptions options, MemberConfiguration member, StudyDefinition study, NetworkTask task)

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 
@@ -10,8 +11,8 @@ namespace SharpnessML.Trainers.DiagonalNetwork;
 /// </summary>
 public sealed class DiagonalNetworkTrainer : TorchNetworkTrainer<DiagonalNetworkOptions>
 {
-    /// <summary>Creates the trainer.</summary>
-    public DiagonalNetworkTrainer(MLContext mlContext, DiagonalNetworkOptions options) : base(mlContext, options, NetworkTask.Regression) { }
+    /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
+    public DiagonalNetworkTrainer(IHostEnvironment env, DiagonalNetworkOptions options) : base(env, options, NetworkTask.Regression) { }
 
     /// <inheritdoc />
     protected override NetworkSpec CreateSpec(int featureCount, int outputCount) => new DiagonalNetworkSpec(featureCount, Options.InitScale);

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 
@@ -11,8 +12,8 @@ namespace SharpnessML.Trainers.LeNet5;
 /// </summary>
 public sealed class LeNet5Trainer : TorchNetworkTrainer<LeNet5Options>
 {
-    /// <summary>Creates the trainer.</summary>
-    public LeNet5Trainer(MLContext mlContext, LeNet5Options options) : base(mlContext, options, NetworkTask.MulticlassClassification) { }
+    /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
+    public LeNet5Trainer(IHostEnvironment env, LeNet5Options options) : base(env, options, NetworkTask.MulticlassClassification) { }
 
     /// <inheritdoc />
     protected override NetworkSpec CreateSpec(int featureCount, int outputCount)

@@ -1,6 +1,9 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SharpnessML.Trainers.Mlp;
 
@@ -10,8 +13,20 @@ namespace SharpnessML.Trainers.Mlp;
 /// </summary>
 public sealed class MlpTrainer : TorchNetworkTrainer<MlpOptions>
 {
-    /// <summary>Creates the trainer for <paramref name="task"/>.</summary>
-    public MlpTrainer(MLContext mlContext, MlpOptions options, NetworkTask task) : base(mlContext, options, task) { }
+    /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>) for <paramref name="task"/>.</summary>
+    public MlpTrainer(IHostEnvironment env, MlpOptions options, NetworkTask task) : base(env, options, task) { }
+
+    /// <inheritdoc />
+    protected override bool StandardizesLabel => Options.StandardizeLabel;
+
+    /// <inheritdoc />
+    protected override void FoldLabelScale(nn.Module<Tensor, Tensor> network, double mean, double deviation)
+    {
+        var output = ((MlpNetwork)network).Layers[^1];
+        using var noGrad = torch.no_grad();
+        output.weight!.mul_(deviation);
+        output.bias!.mul_(deviation).add_(mean);
+    }
 
     /// <inheritdoc />
     protected override NetworkSpec CreateSpec(int featureCount, int outputCount) =>

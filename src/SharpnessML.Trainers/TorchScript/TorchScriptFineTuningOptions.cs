@@ -10,8 +10,19 @@ namespace SharpnessML.Trainers.TorchScript;
 /// </summary>
 public sealed class TorchScriptFineTuningOptions : TorchTrainerOptions
 {
-    /// <summary>Creates the options with fine-tuning's defaults.</summary>
-    public TorchScriptFineTuningOptions() => StoppingRelativeChange = -1;
+    /// <summary>
+    /// Creates the options with fine-tuning's defaults: plain SGD at 0.01, batch 64, 10 epochs, all run (no stopping
+    /// rule, no validation set) — a short, gentle schedule that keeps a pretrained model near where it started.
+    /// </summary>
+    public TorchScriptFineTuningOptions()
+    {
+        Optimizer = Optimizers.OptimizerOptions.SeedPaperSgd();
+        MaxEpochs = 10;
+        StoppingRelativeChange = -1;
+        ValidationFraction = 0;
+        EarlyStoppingPatience = 0;
+        RestoreBestWeights = false;
+    }
 
     /// <summary>
     /// The TorchScript file saved by PyTorch (<c>torch.jit.save</c>). The module must map a [n, d]

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Optimizers;
@@ -19,14 +20,20 @@ namespace SharpnessML.Trainers.TorchScript;
 public sealed class TorchScriptFineTuningTrainer : IEstimator<TorchNetworkTransformer>
 {
     private readonly MLContext mlContext;
+    private readonly IHost host;
 
-    /// <summary>Creates the trainer for <paramref name="task"/>; options are validated here.</summary>
-    public TorchScriptFineTuningTrainer(MLContext mlContext, TorchScriptFineTuningOptions options, NetworkTask task)
+    /// <summary>
+    /// Creates the trainer for <paramref name="task"/>; options are validated here. Training progress goes to
+    /// <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).
+    /// </summary>
+    public TorchScriptFineTuningTrainer(IHostEnvironment env, TorchScriptFineTuningOptions options, NetworkTask task)
     {
-        this.mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        ArgumentNullException.ThrowIfNull(env);
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Task = task;
         options.Validate();
+        host = env.Register(nameof(TorchScriptFineTuningTrainer), seed: 0); // draws nothing from the caller's random sequence
+        mlContext = env as MLContext ?? new MLContext();
     }
 
     /// <summary>The options this trainer was created with.</summary>
@@ -62,7 +69,8 @@ public sealed class TorchScriptFineTuningTrainer : IEstimator<TorchNetworkTransf
             network.to(device);
             data = cpuData.To(device);
             using var optimizer = OptimizerFactory.Create(network.parameters(), Options.Optimizer, network);
-            var summary = TrainingLoop.Train(network, data, loss, optimizer, Options, onEpoch);
+            using var channel = host.Start("Training");
+            var summary = TrainingLoop.Train(network, data, loss, optimizer, Options, onEpoch, channel);
             return new TorchNetworkTransformer(mlContext, new TorchScriptSpec(cpuData.FeatureCount, outputs), network, Task, loss,
                 Options.FeatureColumnName, Options.LabelColumnName, summary);
         }

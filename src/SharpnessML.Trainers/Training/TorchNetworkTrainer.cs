@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Optimizers;
@@ -12,21 +13,33 @@ namespace SharpnessML.Trainers.Training;
 /// The estimator behind every feed-forward TorchSharp trainer: reads the data into tensors once,
 /// builds the network from a spec with a seeded initialisation, runs the shared
 /// <see cref="TrainingLoop"/> and returns a <see cref="TorchNetworkTransformer"/>. A concrete
-/// trainer only says which network to build.
+/// trainer only says which network to build. Training progress (each epoch's number, training loss and
+/// validation loss) goes through the caller's ML.NET environment, like ML.NET's own trainers: subscribe to
+/// <see cref="MLContext.Log"/> to see it.
 /// </summary>
 /// <typeparam name="TOptions">The trainer's options class.</typeparam>
 public abstract class TorchNetworkTrainer<TOptions> : IEstimator<TorchNetworkTransformer>
     where TOptions : TorchTrainerOptions
 {
     private readonly MLContext mlContext;
+    private readonly IHost host;
 
     /// <summary>Creates the trainer; options are validated here, so mistakes surface before any data is read.</summary>
-    protected TorchNetworkTrainer(MLContext mlContext, TOptions options, NetworkTask task)
+    /// <param name="env">The ML.NET environment (an <see cref="MLContext"/>) whose log receives the training progress.</param>
+    /// <param name="options">The trainer's options.</param>
+    /// <param name="task">Regression or classification.</param>
+    protected TorchNetworkTrainer(IHostEnvironment env, TOptions options, NetworkTask task)
     {
-        this.mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        ArgumentNullException.ThrowIfNull(env);
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Task = task;
         options.Validate();
+        // A fixed host seed: registering draws nothing from the caller's random sequence, so adding this trainer to a
+        // pipeline changes no other component's seed (ours come from the options, never from the host).
+        host = env.Register(GetType().Name, seed: 0);
+        // The transformer builds its output columns with an MLContext; a catalog's environment is ML.NET's
+        // internal one, so a fresh context (seeds come from the options, never from the context) serves there.
+        mlContext = env as MLContext ?? new MLContext();
     }
 
     /// <summary>The options this trainer was created with.</summary>
@@ -67,10 +80,16 @@ public abstract class TorchNetworkTrainer<TOptions> : IEstimator<TorchNetworkTra
         network.to(device);
         var loss = Options.Loss ?? Losses.DefaultFor(Task);
         var onDevice = data.To(device);
+        SupervisedTensors? standardized = null;
         try
         {
+            var (mean, deviation) = Task == NetworkTask.Regression && StandardizesLabel ? LabelScale(onDevice.Labels) : (0.0, 1.0);
+            if (Task == NetworkTask.Regression && StandardizesLabel)
+                standardized = new SupervisedTensors(onDevice.Features.alias(), onDevice.Labels.sub(mean).div(deviation));
             using var optimizer = OptimizerFactory.Create(network.parameters(), Options.Optimizer, network);
-            var summary = TrainingLoop.Train(network, onDevice, loss, optimizer, Options, onEpoch);
+            using var channel = host.Start("Training");
+            var summary = TrainingLoop.Train(network, standardized ?? onDevice, loss, optimizer, Options, onEpoch, channel);
+            if (standardized is not null) FoldLabelScale(network, mean, deviation);
             return new TorchNetworkTransformer(mlContext, spec, network, Task, loss, Options.FeatureColumnName, Options.LabelColumnName, summary);
         }
         catch
@@ -80,8 +99,33 @@ public abstract class TorchNetworkTrainer<TOptions> : IEstimator<TorchNetworkTra
         }
         finally
         {
+            standardized?.Dispose();
             if (!ReferenceEquals(onDevice, data)) onDevice.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Whether this regression trainer trains on the label standardised with the training rows' mean and standard
+    /// deviation and then folds the inverse into the network (<see cref="FoldLabelScale"/>), so the model predicts the
+    /// label as given. Default false.
+    /// </summary>
+    protected virtual bool StandardizesLabel => false;
+
+    /// <summary>
+    /// Makes a network trained on (label − <paramref name="mean"/>) / <paramref name="deviation"/> predict the label
+    /// itself, by rescaling its output layer. Called only when <see cref="StandardizesLabel"/> is true.
+    /// </summary>
+    protected virtual void FoldLabelScale(nn.Module<Tensor, Tensor> network, double mean, double deviation) =>
+        throw new NotSupportedException($"{GetType().Name} cannot fold a label scale into its network.");
+
+    private static (double Mean, double Deviation) LabelScale(Tensor labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        var y = labels.to(float64);
+        double mean = y.mean().item<double>();
+        double deviation = labels.shape[0] > 1 ? y.std(unbiased: false).item<double>() : 0;
+        // A constant label has nothing to scale; 1 keeps the shift alone.
+        return (mean, deviation > 0 && double.IsFinite(deviation) ? deviation : 1.0);
     }
 
     private int CountClasses(IDataView input, SupervisedTensors data)

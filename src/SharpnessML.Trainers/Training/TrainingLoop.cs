@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Optimizers;
 using TorchSharp;
@@ -9,7 +11,9 @@ namespace SharpnessML.Trainers.Training;
 /// <summary>
 /// The one mini-batch training loop every trainer uses: shuffle with a seeded generator, step the
 /// optimizer through a closure (so two-pass optimizers such as SAM can re-evaluate the loss), and
-/// stop by the seed paper's rule. Each step runs in its own dispose scope. An optimizer that
+/// stop early: by patience on a held-out validation loss (or the training loss), restoring the best
+/// epoch's weights, and/or by the seed paper's relative-change rule. Each step runs in its own dispose
+/// scope. Every epoch's number, training loss and validation loss go to an ML.NET channel when one is given. An optimizer that
 /// regularises the loss (<see cref="ITrainingRegularizer"/>: Rényi-SAM, SAF) is told each batch's
 /// example indices and sees the outputs and loss before <c>backward()</c>; the recorded step loss
 /// is the plain training loss.
@@ -21,22 +25,35 @@ public static class TrainingLoop
     /// <param name="data">Features and labels, already on the network's device.</param>
     /// <param name="loss">The training loss.</param>
     /// <param name="optimizer">The optimizer over the network's parameters.</param>
-    /// <param name="options">Batch size, epochs, stopping rule and seed.</param>
-    /// <param name="onEpoch">Called after each epoch with its index and mean loss.</param>
+    /// <param name="options">Batch size, epochs, validation fraction, stopping rules and seed.</param>
+    /// <param name="onEpoch">Called after each epoch with its index and mean training loss.</param>
+    /// <param name="channel">ML.NET channel that receives one message per epoch and one at the end; optional.</param>
     public static TrainingSummary Train(
         nn.Module<Tensor, Tensor> network,
         SupervisedTensors data,
         LossFunction loss,
         optim.Optimizer optimizer,
         TorchTrainerOptions options,
-        Action<int, double>? onEpoch = null)
+        Action<int, double>? onEpoch = null,
+        IChannel? channel = null)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         var generator = new torch.Generator((ulong)options.Seed);
         using var labelNoise = LabelNoise.Create(options, loss, data.Labels);
+        // The validation rows are drawn first, from the same seeded generator; with ValidationFraction 0 nothing is
+        // drawn, so the batch order is the one the seed paper's schedule has always had.
+        var (trainData, validation) = ValidationSplit.Split(data, options.ValidationFraction, generator);
+        using var stopping = new EarlyStopping(network, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta,
+            keepBest: validation is not null && options.RestoreBestWeights);
         var losses = new List<double>();
+        var validationLosses = new List<double>();
+        string stopReason = $"reached MaxEpochs ({options.MaxEpochs})";
+        int? restoredEpoch = null;
         long steps = 0;
-        int n = data.Count;
+        int n = trainData.Count;
+        data = trainData;
         // Rényi-SAM and SAF add their term inside the closure and need to know the batch's examples.
         var regularizer = TrainingRegularizers.Find(optimizer);
         network.train();
@@ -82,19 +99,56 @@ public static class TrainingLoop
                 if (!double.IsFinite(epochLoss))
                     throw new InvalidOperationException($"Training diverged at epoch {epoch + 1}: the mean training loss is {epochLoss}. Lower the learning rate ({options.Optimizer.LearningRate}).");
                 losses.Add(epochLoss);
+                double validationLoss = double.NaN;
+                if (validation is not null)
+                {
+                    validationLoss = NetworkEvaluation.Evaluate(network, validation, loss).MeanLoss;
+                    if (!double.IsFinite(validationLoss))
+                        throw new InvalidOperationException($"Training diverged at epoch {epoch + 1}: the validation loss is {validationLoss}. Lower the learning rate ({options.Optimizer.LearningRate}).");
+                    validationLosses.Add(validationLoss);
+                }
+                channel?.Info(MessageSensitivity.None, validation is null
+                    ? Invariant($"Epoch {epoch + 1}/{options.MaxEpochs}: training loss {epochLoss:G6}")
+                    : Invariant($"Epoch {epoch + 1}/{options.MaxEpochs}: training loss {epochLoss:G6}, validation loss {validationLoss:G6}"));
                 onEpoch?.Invoke(epoch, epochLoss);
+                stopping.Observe(epoch, validation is null ? epochLoss : validationLoss);
+                if (stopping.ShouldStop)
+                {
+                    stopReason = Invariant($"no improvement of the {(validation is null ? "training" : "validation")} loss by more than {options.EarlyStoppingMinDelta:G4} for {options.EarlyStoppingPatience} epochs");
+                    break;
+                }
                 if (losses.Count >= 2 && options.StoppingRelativeChange >= 0)
                 {
                     double previous = losses[^2];
-                    if ((previous - epochLoss) / previous < options.StoppingRelativeChange) break;
+                    if ((previous - epochLoss) / previous < options.StoppingRelativeChange)
+                    {
+                        stopReason = Invariant($"the training loss fell by less than {options.StoppingRelativeChange:P0} (StoppingRelativeChange)");
+                        break;
+                    }
                 }
             }
+            if (stopping.BestEpoch >= 0 && stopping.BestEpoch != losses.Count - 1 && stopping.RestoreBest())
+                restoredEpoch = stopping.BestEpoch;
         }
         finally
         {
             network.eval();
             generator.Dispose();
+            if (validation is not null)
+            {
+                validation.Dispose();
+                trainData.Dispose();
+            }
         }
-        return new TrainingSummary(losses.Count, steps, losses, clock.Elapsed);
+        channel?.Info(MessageSensitivity.None, restoredEpoch is int best
+            ? Invariant($"Stopped after {losses.Count} epochs: {stopReason}; restored the weights of epoch {best + 1} (validation loss {validationLosses[best]:G6}).")
+            : Invariant($"Stopped after {losses.Count} epochs: {stopReason}."));
+        return new TrainingSummary(losses.Count, steps, losses, clock.Elapsed)
+        {
+            ValidationLosses = validationLosses,
+            RestoredEpoch = restoredEpoch,
+        };
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

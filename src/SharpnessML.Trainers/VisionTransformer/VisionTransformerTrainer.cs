@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 
@@ -10,8 +11,8 @@ namespace SharpnessML.Trainers.VisionTransformer;
 /// </summary>
 public sealed class VisionTransformerTrainer : TorchNetworkTrainer<VisionTransformerOptions>
 {
-    /// <summary>Creates the trainer.</summary>
-    public VisionTransformerTrainer(MLContext mlContext, VisionTransformerOptions options) : base(mlContext, options, NetworkTask.MulticlassClassification) { }
+    /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
+    public VisionTransformerTrainer(IHostEnvironment env, VisionTransformerOptions options) : base(env, options, NetworkTask.MulticlassClassification) { }
 
     /// <inheritdoc />
     protected override NetworkSpec CreateSpec(int featureCount, int outputCount)

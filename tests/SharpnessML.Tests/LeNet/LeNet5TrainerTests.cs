@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using SharpnessML.Trainers;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.LeNet5;
+using SharpnessML.Trainers.Optimizers;
 using SharpnessML.Trainers.ModelFiles;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
@@ -27,7 +28,14 @@ public sealed class LeNet5TrainingFixture : IDisposable
 
     public MLContext MLContext { get; } = new(seed: 0);
 
-    public static LeNet5Options Options() => new() { MaxEpochs = 2, StoppingRelativeChange = -1, Seed = 3 };
+    public static LeNet5Options Options()
+    {
+        var options = LeNet5Options.SeedPaperFashionMnist();
+        options.MaxEpochs = 2;
+        options.StoppingRelativeChange = -1;
+        options.Seed = 3;
+        return options;
+    }
 
     private TorchNetworkTransformer Train(IDataView data) => MLContext.MulticlassClassification.Trainers.LeNet5(Options()).Fit(data);
 
@@ -135,13 +143,18 @@ public sealed class LeNet5TrainerTests : IClassFixture<LeNet5TrainingFixture>
     public void CatalogBuildsTheTrainerWithItsDefaults()
     {
         var trainer = new MLContext().MulticlassClassification.Trainers.LeNet5(learningRate: 0.02, maxEpochs: 3, seed: 5);
+        Assert.Equal(OptimizerKind.Adam, trainer.Options.Optimizer.Kind);
         Assert.Equal(0.02, trainer.Options.Optimizer.LearningRate);
-        Assert.Equal(0.9, trainer.Options.Optimizer.Momentum);
+        Assert.Equal(0, trainer.Options.Optimizer.Momentum);
         Assert.Equal(3, trainer.Options.MaxEpochs);
         Assert.Equal(5, trainer.Options.Seed);
         Assert.Equal(64, trainer.Options.BatchSize);
+        Assert.Equal((0.1, 10, true, -1.0), (trainer.Options.ValidationFraction, trainer.Options.EarlyStoppingPatience, trainer.Options.RestoreBestWeights, trainer.Options.StoppingRelativeChange));
         Assert.Equal(LeNet5Spec.Reference, trainer.Options.Architecture);
         Assert.Equal(NetworkTask.MulticlassClassification, trainer.Task);
+        var paper = LeNet5Options.SeedPaperFashionMnist();
+        Assert.Equal((OptimizerKind.Sgd, 0.01, 0.9, 64, 10, 0.05, 0.0, 0), (paper.Optimizer.Kind, paper.Optimizer.LearningRate, paper.Optimizer.Momentum,
+            paper.BatchSize, paper.MaxEpochs, paper.StoppingRelativeChange, paper.ValidationFraction, paper.EarlyStoppingPatience));
     }
 
     [Fact]

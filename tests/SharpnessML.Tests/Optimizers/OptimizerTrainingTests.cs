@@ -26,7 +26,11 @@ public class OptimizerTrainingTests
     private static (IReadOnlyList<Tensor> Parameters, IReadOnlyList<double> Losses) Train(Action<MlpOptions> configure, int seed = 4)
     {
         var ml = new MLContext(seed: 1);
-        var options = new MlpOptions { Seed = seed, MaxEpochs = 3, HiddenLayerSizes = new[] { 16 }, StoppingRelativeChange = -1, BatchSize = 32 };
+        var options = new MlpOptions
+        {
+            Seed = seed, MaxEpochs = 3, HiddenLayerSizes = new[] { 16 }, StoppingRelativeChange = -1, BatchSize = 32,
+            Optimizer = OptimizerOptions.SeedPaperSgd(), ValidationFraction = 0, EarlyStoppingPatience = 0, StandardizeLabel = false,
+        };
         configure(options);
         var network = ml.Regression.Trainers.Mlp(options).Fit(Data(ml)).GetNetwork();
         return (network.Parameters, network.Training!.EpochLosses);
@@ -114,7 +118,11 @@ public class OptimizerTrainingTests
             Features = new[] { (float)Math.Cos(t), (float)Math.Sin(t) },
             Label = ((int)(3 * t / (2 * Math.PI))).ToString(),
         }));
-        var options = new MlpOptions { Seed = 2, MaxEpochs = 2, HiddenLayerSizes = new[] { 8 }, LabelFlipProbability = flipProbability };
+        var options = new MlpOptions
+        {
+            Seed = 2, MaxEpochs = 2, HiddenLayerSizes = new[] { 8 }, LabelFlipProbability = flipProbability,
+            Optimizer = OptimizerOptions.SeedPaperSgd(), StoppingRelativeChange = 0.05, ValidationFraction = 0, EarlyStoppingPatience = 0,
+        };
         configure(options);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Mlp(options));
         var network = pipeline.Fit(data).GetNetwork();

@@ -122,7 +122,7 @@ public class OptimizerUpdateTests
     public void GsamWithZeroAlphaIsSam()
     {
         var sgd = new ReferenceSgd(0.1, 0);
-        AssertTwoSteps(new OptimizerOptions { LearningRate = 0.1, SharpnessAware = SharpnessAwareKind.Gsam, GsamAlpha = 0 }, w =>
+        AssertTwoSteps(new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1, SharpnessAware = SharpnessAwareKind.Gsam, GsamAlpha = 0 }, w =>
             sgd.Step(w, QuadraticProblem.Gradient(Reference.Axpy(w, 1, Reference.SamPerturbation(QuadraticProblem.Gradient(w), 0.05)))));
     }
 
@@ -131,7 +131,7 @@ public class OptimizerUpdateTests
     {
         using var problem = new QuadraticProblem();
         // A base step with a tiny learning rate: the weights after the step are w − lr·g(w+e), not w + e − ….
-        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { LearningRate = 1e-300, SharpnessAware = SharpnessAwareKind.Sam, Rho = 1 });
+        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 1e-300, SharpnessAware = SharpnessAwareKind.Sam, Rho = 1 });
         double w0 = QuadraticProblem.Start[0], w1 = QuadraticProblem.Start[1];
         double expectedLoss = 0.5 * (2 * w0 * w0 + 2 * 0.5 * w0 * w1 + w1 * w1) + (-1 * w0 + 0.5 * w1);
         using var loss = optimizer.step(problem.Closure(optimizer));
@@ -146,10 +146,10 @@ public class OptimizerUpdateTests
         // clip_grad_norm_ scales by maxNorm / (‖g‖ + 1e-6).
         static double[] Clip(double[] g) => g.Select(x => x * Math.Min(1, maxNorm / (Reference.Norm(g) + 1e-6))).ToArray();
         var plain = new ReferenceSgd(0.1, 0);
-        AssertTwoSteps(new OptimizerOptions { LearningRate = 0.1, GradientClipNorm = maxNorm },
+        AssertTwoSteps(new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1, GradientClipNorm = maxNorm },
             w => plain.Step(w, Clip(QuadraticProblem.Gradient(w))));
         var sam = new ReferenceSgd(0.1, 0);
-        AssertTwoSteps(new OptimizerOptions { LearningRate = 0.1, GradientClipNorm = maxNorm, SharpnessAware = SharpnessAwareKind.Sam },
+        AssertTwoSteps(new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1, GradientClipNorm = maxNorm, SharpnessAware = SharpnessAwareKind.Sam },
             w =>
             {
                 var e = Reference.SamPerturbation(QuadraticProblem.Gradient(w), 0.05);
@@ -176,7 +176,7 @@ public class OptimizerUpdateTests
     public void SharpnessAwareMethodsNeedAClosure()
     {
         using var problem = new QuadraticProblem();
-        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { SharpnessAware = SharpnessAwareKind.Sam });
+        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { Kind = OptimizerKind.Sgd, SharpnessAware = SharpnessAwareKind.Sam });
         Assert.Throws<ArgumentNullException>(() => optimizer.step());
     }
 

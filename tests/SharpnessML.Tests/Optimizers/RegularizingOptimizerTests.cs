@@ -60,7 +60,7 @@ public class RegularizingOptimizerTests
     public void RenyiSamStepsOnTheGradientOfTheLossPlusLambdaTimesTheSquaredHessianVectorProduct()
     {
         const double lambda = 0.1;
-        var options = new OptimizerOptions { LearningRate = 0.05, Momentum = 0.9, SharpnessAware = SharpnessAwareKind.RenyiSam, RenyiSamLambda = lambda };
+        var options = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, SharpnessAware = SharpnessAwareKind.RenyiSam, RenyiSamLambda = lambda };
         using var problem = new QuarticProblem();
         using var optimizer = OptimizerFactory.Create([problem.W], options);
         Assert.IsType<RenyiSam>(optimizer);
@@ -88,7 +88,7 @@ public class RegularizingOptimizerTests
         using var indices = torch.zeros(1, int64);
         foreach (int probes in new[] { 1, 400 })
         {
-            using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { LearningRate = 1e-300, SharpnessAware = SharpnessAwareKind.RenyiSam, RenyiSamLambda = 1, RenyiSamProbes = probes });
+            using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 1e-300, SharpnessAware = SharpnessAwareKind.RenyiSam, RenyiSamLambda = 1, RenyiSamProbes = probes });
             var regularizer = Regularizer(optimizer);
             regularizer.BeginBatch(new TrainingBatch(indices, 1, 0, false, generator));
             double plain = 0, total = 0;
@@ -115,7 +115,7 @@ public class RegularizingOptimizerTests
         const double lambda = 0.1, maxNorm = 0.5;
         static double[] Clip(double[] g) => g.Select(x => x * Math.Min(1, maxNorm / (Reference.Norm(g) + 1e-6))).ToArray();
         using var problem = new QuarticProblem();
-        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { LearningRate = 0.1, SharpnessAware = SharpnessAwareKind.RenyiSam, RenyiSamLambda = lambda, GradientClipNorm = maxNorm });
+        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1, SharpnessAware = SharpnessAwareKind.RenyiSam, RenyiSamLambda = lambda, GradientClipNorm = maxNorm });
         Assert.IsType<GradientClipping>(optimizer);
         var sgd = new ReferenceSgd(0.1, 0);
         var expected = QuarticProblem.Start;
@@ -183,7 +183,7 @@ public class RegularizingOptimizerTests
     private static void AssertSafSteps(bool classification)
     {
         const double lr = 0.5, lambda = 0.7, temperature = 2;
-        var options = new OptimizerOptions { LearningRate = lr, SharpnessAware = SharpnessAwareKind.Saf, SafLambda = lambda, SafTemperature = temperature, SafEpochsBack = 1, SafStartEpoch = 1 };
+        var options = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = lr, SharpnessAware = SharpnessAwareKind.Saf, SafLambda = lambda, SafTemperature = temperature, SafEpochsBack = 1, SafStartEpoch = 1 };
         int outputs = classification ? 2 : 1;
         using var w = new Parameter(torch.tensor(W0.Take(2 * outputs).ToArray(), new long[] { outputs, 2 }, float64));
         using var x = torch.tensor(X.SelectMany(r => r).ToArray(), new long[] { 2, 2 }, float64);
@@ -253,7 +253,7 @@ public class RegularizingOptimizerTests
         using var network = Network();
         network.train();
         // SAF from epoch 0 with nothing recorded yet contributes 0; Ẽ = 1 and a second epoch would need a second forward.
-        using var optimizer = OptimizerFactory.Create(network.parameters(), new OptimizerOptions { LearningRate = 0.1, SharpnessAware = kind, SafStartEpoch = 0, SafEpochsBack = 1 }, network);
+        using var optimizer = OptimizerFactory.Create(network.parameters(), new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1, SharpnessAware = kind, SafStartEpoch = 0, SafEpochsBack = 1 }, network);
         var regularizer = Regularizer(optimizer);
         regularizer.BeginBatch(new TrainingBatch(indices, 8, 0, false, generator));
         double penalty = 0;
@@ -280,7 +280,7 @@ public class RegularizingOptimizerTests
     public void AClosureThatDoesNotRegulariseIsRefused(SharpnessAwareKind kind)
     {
         using var problem = new QuadraticProblem();
-        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { SharpnessAware = kind, GradientClipNorm = 1 });
+        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { Kind = OptimizerKind.Sgd, SharpnessAware = kind, GradientClipNorm = 1 });
         Assert.NotNull(TrainingRegularizers.Find(optimizer));
         Assert.Contains("Regularize", Assert.Throws<InvalidOperationException>(() => optimizer.step(problem.Closure(optimizer))).Message);
         Assert.Throws<ArgumentNullException>(() => optimizer.step());
@@ -291,7 +291,7 @@ public class RegularizingOptimizerTests
     public void SafWithoutTheBatchIndicesIsRefused()
     {
         using var problem = new QuadraticProblem();
-        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { SharpnessAware = SharpnessAwareKind.Saf });
+        using var optimizer = OptimizerFactory.Create([problem.W], new OptimizerOptions { Kind = OptimizerKind.Sgd, SharpnessAware = SharpnessAwareKind.Saf });
         var regularizer = Regularizer(optimizer);
         var error = Assert.Throws<InvalidOperationException>(() => optimizer.step(() =>
         {

@@ -23,7 +23,7 @@ public class SharpnessAwareBatchNormTests
         using var network = Network();
         network.train();
         var (x, y) = Batch();
-        var options = new OptimizerOptions { LearningRate = 0.1, SharpnessAware = kind };
+        var options = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 0.1, SharpnessAware = kind };
         using var optimizer = OptimizerFactory.Create(network.parameters(), options, protectBuffers ? network : null);
         optimizer.step(() =>
         {
