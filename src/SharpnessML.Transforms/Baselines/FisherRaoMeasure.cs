@@ -7,22 +7,21 @@ namespace SharpnessML.Transforms.Baselines;
 /// The Fisher-Rao norm by name, <c>fisher-rao</c> (<see cref="FisherRaoNorm"/>), with its defaults and the
 /// settings' seed. The metrics are <see cref="FisherRaoMetrics"/>.
 /// </summary>
-public sealed class FisherRaoMeasure : ISharpnessMeasure
+public sealed class FisherRaoMeasure : SharpnessMeasure<FisherRaoNormOptions, FisherRaoMetrics>
 {
     /// <inheritdoc />
-    public string Name => "fisher-rao";
+    public override string Name => "fisher-rao";
 
-    /// <summary>The options <paramref name="settings"/> stand for: the defaults of <see cref="FisherRaoNormOptions"/> with the settings' seed.</summary>
-    public FisherRaoNormOptions OptionsFor(MeasureSettings settings)
+    /// <summary>The defaults of <see cref="FisherRaoNormOptions"/> with the settings' seed.</summary>
+    public override FisherRaoNormOptions OptionsFor(MeasureSettings settings, LossLandscape? landscape = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return new FisherRaoNormOptions { Seed = settings.Seed };
     }
 
     /// <inheritdoc />
-    public MeasureResult Measure(LossLandscape landscape, MeasureSettings settings)
-    {
-        var metrics = FisherRaoNorm.Compute(landscape, OptionsFor(settings));
-        return new MeasureResult(Name, metrics.Value, metrics.StandardError, metrics);
-    }
+    public override FisherRaoMetrics Compute(LossLandscape landscape, FisherRaoNormOptions options) => FisherRaoNorm.Compute(landscape, options);
+
+    /// <summary>The norm and, on an example subset, its standard error.</summary>
+    protected override (double Value, double? StandardError) Summarize(FisherRaoMetrics metrics) => (metrics.Value, metrics.StandardError);
 }

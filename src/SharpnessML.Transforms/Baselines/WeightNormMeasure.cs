@@ -20,7 +20,7 @@ public enum WeightNorm
 /// A weight norm by name (<see cref="WeightNorms"/>): <c>weight-l2-norm</c>, <c>weight-l1-norm</c> or
 /// <c>log-prod-of-fro</c>. No setting applies. The metrics are <see cref="WeightNormMetrics"/> (all three norms).
 /// </summary>
-public sealed class WeightNormMeasure : ISharpnessMeasure
+public sealed class WeightNormMeasure : SharpnessMeasure<WeightNormOptions, WeightNormMetrics>
 {
     /// <summary>The measure that reports <paramref name="norm"/>.</summary>
     public WeightNormMeasure(WeightNorm norm)
@@ -33,23 +33,24 @@ public sealed class WeightNormMeasure : ISharpnessMeasure
     public WeightNorm Norm { get; }
 
     /// <inheritdoc />
-    public string Name => Norm switch
+    public override string Name => Norm switch
     {
         WeightNorm.L2 => "weight-l2-norm",
         WeightNorm.L1 => "weight-l1-norm",
         _ => "log-prod-of-fro",
     };
 
+    /// <summary>The defaults of <see cref="WeightNormOptions"/> (every measured parameter); no setting applies.</summary>
+    public override WeightNormOptions OptionsFor(MeasureSettings settings, LossLandscape? landscape = null) => new();
+
     /// <inheritdoc />
-    public MeasureResult Measure(LossLandscape landscape, MeasureSettings settings)
+    public override WeightNormMetrics Compute(LossLandscape landscape, WeightNormOptions options) => WeightNorms.Compute(landscape, options);
+
+    /// <summary>The chosen norm; exact, so without a standard error.</summary>
+    protected override (double Value, double? StandardError) Summarize(WeightNormMetrics metrics) => (Norm switch
     {
-        var metrics = WeightNorms.Compute(landscape, new WeightNormOptions());
-        double value = Norm switch
-        {
-            WeightNorm.L2 => metrics.L2,
-            WeightNorm.L1 => metrics.L1,
-            _ => metrics.LogProductOfFrobenius,
-        };
-        return new MeasureResult(Name, value, null, metrics);
-    }
+        WeightNorm.L2 => metrics.L2,
+        WeightNorm.L1 => metrics.L1,
+        _ => metrics.LogProductOfFrobenius,
+    }, null);
 }

@@ -9,22 +9,15 @@ namespace SharpnessML.Transforms.Hessian;
 /// <see cref="HessianDensityMetrics"/> (the density reduced to at most 400 windows, readable in JSON and plottable
 /// with <c>sharpnessml score --density-plot</c>).
 /// </summary>
-public sealed class HessianDensityMeasure : ISharpnessMeasure
+public sealed class HessianDensityMeasure : HessianSharpnessMeasure<SpectralDensityOptions, HessianDensityMetrics>
 {
     /// <inheritdoc />
-    public string Name => "hessian-density";
-
-    /// <summary>The options <paramref name="settings"/> stand for: <see cref="SpectralDensityOptions"/>' defaults with the settings' seed.</summary>
-    public SpectralDensityOptions OptionsFor(MeasureSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return new SpectralDensityOptions { Seed = settings.Seed };
-    }
+    public override string Name => "hessian-density";
 
     /// <inheritdoc />
-    public MeasureResult Measure(LossLandscape landscape, MeasureSettings settings)
-    {
-        var metrics = new HessianDensityMetrics(HessianMeasures.SpectralDensity(landscape, OptionsFor(settings)));
-        return new MeasureResult(Name, metrics.Trace, null, metrics);
-    }
+    public override HessianDensityMetrics Compute(LossLandscape landscape, SpectralDensityOptions options) =>
+        new(HessianMeasures.SpectralDensity(landscape, options));
+
+    /// <summary>The value without a standard error.</summary>
+    protected override (double Value, double? StandardError) Summarize(HessianDensityMetrics metrics) => (metrics.Trace, null);
 }

@@ -7,7 +7,7 @@ namespace SharpnessML.Transforms.Hessian;
 /// <c>hessian-diag-sqrt-trace</c> (tr(diag(H)^½), what Adam reduces) or <c>hessian-diag-sum-squares</c> (Σ H_ii²),
 /// from the Hessian diagonal (<see cref="HessianMeasures.Diagonal"/>). The metrics are <see cref="HessianDiagonalMetrics"/>.
 /// </summary>
-public sealed class HessianDiagonalMeasure : ISharpnessMeasure
+public sealed class HessianDiagonalMeasure : HessianSharpnessMeasure<DiagonalOptions, HessianDiagonalMetrics>
 {
     /// <summary>The measure that reports <paramref name="quantity"/>.</summary>
     public HessianDiagonalMeasure(DiagonalSharpness quantity)
@@ -20,19 +20,12 @@ public sealed class HessianDiagonalMeasure : ISharpnessMeasure
     public DiagonalSharpness Quantity { get; }
 
     /// <inheritdoc />
-    public string Name => Quantity == DiagonalSharpness.SqrtTrace ? "hessian-diag-sqrt-trace" : "hessian-diag-sum-squares";
-
-    /// <summary>The options <paramref name="settings"/> stand for: <see cref="DiagonalOptions"/>' defaults with the settings' seed.</summary>
-    public DiagonalOptions OptionsFor(MeasureSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return new DiagonalOptions { Seed = settings.Seed };
-    }
+    public override string Name => Quantity == DiagonalSharpness.SqrtTrace ? "hessian-diag-sqrt-trace" : "hessian-diag-sum-squares";
 
     /// <inheritdoc />
-    public MeasureResult Measure(LossLandscape landscape, MeasureSettings settings)
-    {
-        var metrics = new HessianDiagonalMetrics(Quantity, HessianMeasures.Diagonal(landscape, OptionsFor(settings)));
-        return new MeasureResult(Name, metrics.Value, null, metrics);
-    }
+    public override HessianDiagonalMetrics Compute(LossLandscape landscape, DiagonalOptions options) =>
+        new(Quantity, HessianMeasures.Diagonal(landscape, options));
+
+    /// <summary>The value without a standard error.</summary>
+    protected override (double Value, double? StandardError) Summarize(HessianDiagonalMetrics metrics) => (metrics.Value, null);
 }

@@ -7,26 +7,28 @@ namespace SharpnessML.Transforms.Hessian;
 /// <c>hessian-top-eigenvalues</c>: the <see cref="TopCount"/> largest Hessian eigenvalues by Lanczos
 /// (<see cref="HessianMeasures.TopEigenvalues"/>); the value is λ_max. The metrics are <see cref="EigenvalueResult"/>.
 /// </summary>
-public sealed class HessianTopEigenvaluesMeasure : ISharpnessMeasure
+public sealed class HessianTopEigenvaluesMeasure : HessianSharpnessMeasure<LanczosOptions, EigenvalueResult>
 {
     /// <summary>The number of top eigenvalues reported (fewer when the model has fewer parameters).</summary>
     public const int TopCount = 5;
 
     /// <inheritdoc />
-    public string Name => "hessian-top-eigenvalues";
+    public override string Name => "hessian-top-eigenvalues";
 
-    /// <summary>The options for <paramref name="landscape"/> and <paramref name="settings"/>: <see cref="LanczosOptions"/>' defaults, the top <see cref="TopCount"/>, the settings' seed.</summary>
-    public LanczosOptions OptionsFor(LossLandscape landscape, MeasureSettings settings)
+    /// <summary>
+    /// <see cref="LanczosOptions"/>' defaults for the top <see cref="TopCount"/> eigenvalues (no more than the
+    /// landscape has parameters), with the settings' seed.
+    /// </summary>
+    public override LanczosOptions OptionsFor(MeasureSettings settings, LossLandscape? landscape = null)
     {
-        ArgumentNullException.ThrowIfNull(landscape);
-        ArgumentNullException.ThrowIfNull(settings);
-        return new LanczosOptions { Count = (int)Math.Min(TopCount, landscape.ParameterCount), Seed = settings.Seed };
+        var options = base.OptionsFor(settings, landscape);
+        options.Count = (int)Math.Min(TopCount, landscape?.ParameterCount ?? TopCount);
+        return options;
     }
 
     /// <inheritdoc />
-    public MeasureResult Measure(LossLandscape landscape, MeasureSettings settings)
-    {
-        var metrics = HessianMeasures.TopEigenvalues(landscape, OptionsFor(landscape, settings));
-        return new MeasureResult(Name, metrics.TopEigenvalue, null, metrics);
-    }
+    public override EigenvalueResult Compute(LossLandscape landscape, LanczosOptions options) => HessianMeasures.TopEigenvalues(landscape, options);
+
+    /// <summary>The value without a standard error.</summary>
+    protected override (double Value, double? StandardError) Summarize(EigenvalueResult metrics) => (metrics.TopEigenvalue, null);
 }

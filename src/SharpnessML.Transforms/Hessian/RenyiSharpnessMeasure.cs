@@ -7,22 +7,14 @@ namespace SharpnessML.Transforms.Hessian;
 /// <c>renyi</c>: the negative Rényi entropy of order 2 of the positive Hessian spectrum
 /// (<see cref="HessianMeasures.RenyiSharpness"/>). The metrics are <see cref="RenyiSharpnessResult"/>.
 /// </summary>
-public sealed class RenyiSharpnessMeasure : ISharpnessMeasure
+public sealed class RenyiSharpnessMeasure : HessianSharpnessMeasure<RenyiSharpnessOptions, RenyiSharpnessResult>
 {
     /// <inheritdoc />
-    public string Name => "renyi";
-
-    /// <summary>The options <paramref name="settings"/> stand for: <see cref="RenyiSharpnessOptions"/>' defaults with the settings' seed.</summary>
-    public RenyiSharpnessOptions OptionsFor(MeasureSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return new RenyiSharpnessOptions { Seed = settings.Seed };
-    }
+    public override string Name => "renyi";
 
     /// <inheritdoc />
-    public MeasureResult Measure(LossLandscape landscape, MeasureSettings settings)
-    {
-        var metrics = HessianMeasures.RenyiSharpness(landscape, OptionsFor(settings));
-        return new MeasureResult(Name, metrics.Value, null, metrics);
-    }
+    public override RenyiSharpnessResult Compute(LossLandscape landscape, RenyiSharpnessOptions options) => HessianMeasures.RenyiSharpness(landscape, options);
+
+    /// <summary>The value without a standard error.</summary>
+    protected override (double Value, double? StandardError) Summarize(RenyiSharpnessResult metrics) => (metrics.Value, null);
 }

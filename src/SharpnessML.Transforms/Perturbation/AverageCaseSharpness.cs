@@ -13,8 +13,6 @@ public static class AverageCaseSharpness
     /// <summary>Estimates the average-case sharpness of <paramref name="landscape"/>.</summary>
     public static SharpnessMetrics Estimate(LossLandscape landscape, AverageCaseSharpnessOptions options)
     {
-        ArgumentNullException.ThrowIfNull(landscape);
-        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (options.Parameters is { } filter) landscape = landscape.WithParameters(filter);
         var parameters = landscape.Parameters;

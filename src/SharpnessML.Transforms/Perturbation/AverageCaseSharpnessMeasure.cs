@@ -5,42 +5,34 @@ namespace SharpnessML.Transforms.Perturbation;
 
 /// <summary>
 /// Average-case sharpness by name (<see cref="AverageCaseSharpness"/>): <c>adaptive-avg-linf</c>,
-/// <c>adaptive-avg-l2</c>, <c>standard-avg-linf</c> and <c>standard-avg-l2</c>. Its metrics are
-/// <see cref="SharpnessMetrics"/>.
+/// <c>adaptive-avg-l2</c>, <c>standard-avg-linf</c> and <c>standard-avg-l2</c>. The value is the mean over batches;
+/// the metrics are <see cref="SharpnessMetrics"/>.
 /// </summary>
-public sealed class AverageCaseSharpnessMeasure : ISharpnessMeasure
+/// <param name="adaptive">Noise scaled by c = |w| when true, c = 1 when false.</param>
+/// <param name="norm">Gaussian (L2) or uniform-box (L∞) noise.</param>
+public sealed class AverageCaseSharpnessMeasure(bool adaptive, PerturbationNorm norm) : SharpnessMeasure<AverageCaseSharpnessOptions, SharpnessMetrics>
 {
-    /// <summary>The measure with c = |w| (<paramref name="adaptive"/>) or c = 1, with the noise of <paramref name="norm"/>.</summary>
-    public AverageCaseSharpnessMeasure(bool adaptive, PerturbationNorm norm)
-    {
-        Adaptive = adaptive;
-        Norm = norm;
-    }
-
     /// <summary>Whether the noise is scaled by |w|.</summary>
-    public bool Adaptive { get; }
+    public bool Adaptive { get; } = adaptive;
 
     /// <summary>Gaussian (L2) or uniform-box (L∞) noise.</summary>
-    public PerturbationNorm Norm { get; }
+    public PerturbationNorm Norm { get; } = norm;
 
     /// <inheritdoc />
-    public string Name => new AverageCaseSharpnessOptions { Adaptive = Adaptive, Norm = Norm }.MeasureName;
+    public override string Name => new AverageCaseSharpnessOptions { Adaptive = Adaptive, Norm = Norm }.MeasureName;
 
-    /// <summary>
-    /// The options <paramref name="settings"/> stand for: ρ, m and batches where given, the seed, and
-    /// <see cref="AverageCaseSharpnessOptions"/>' defaults otherwise (steps do not apply).
-    /// </summary>
-    public AverageCaseSharpnessOptions OptionsFor(MeasureSettings settings)
+    /// <summary>ρ, m and batches where given, the seed, and <see cref="AverageCaseSharpnessOptions"/>' defaults otherwise (steps do not apply).</summary>
+    public override AverageCaseSharpnessOptions OptionsFor(MeasureSettings settings, LossLandscape? landscape = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var options = new AverageCaseSharpnessOptions { Adaptive = Adaptive, Norm = Norm, Seed = settings.Seed };
-        if (settings.Rho is { } rho) options.Rho = rho;
-        if (settings.BatchSize is { } m) options.BatchSize = m;
-        if (settings.Batches is { } batches) options.Batches = batches;
+        settings.ApplyTo(rho => options.Rho = rho, m => options.BatchSize = m, batches => options.Batches = batches);
         return options;
     }
 
     /// <inheritdoc />
-    public MeasureResult Measure(LossLandscape landscape, MeasureSettings settings) =>
-        SharpnessMeasureResult.From(AverageCaseSharpness.Estimate(landscape, OptionsFor(settings)));
+    public override SharpnessMetrics Compute(LossLandscape landscape, AverageCaseSharpnessOptions options) => AverageCaseSharpness.Estimate(landscape, options);
+
+    /// <inheritdoc />
+    protected override (double Value, double? StandardError) Summarize(SharpnessMetrics metrics) => (metrics.Sharpness, metrics.StandardError);
 }

@@ -16,8 +16,6 @@ public static class WorstCaseSharpness
     /// <summary>Estimates the sharpness of <paramref name="landscape"/>.</summary>
     public static SharpnessMetrics Estimate(LossLandscape landscape, WorstCaseSharpnessOptions options)
     {
-        ArgumentNullException.ThrowIfNull(landscape);
-        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (options.Parameters is { } filter) landscape = landscape.WithParameters(filter);
         var settings = new KeyValuePair<string, object>[]
