@@ -253,6 +253,10 @@ public sealed class RenyiSharpnessResult : IMeasureMetrics
 }
 
 /// <summary>The Hessian block of one parameter tensor (the others held fixed).</summary>
+/// <remarks>
+/// For a tensor θ_l with the other parameters fixed, the block is H_ll = ∂²L/∂θ_l²; its trace is Σ_i e_iᵀH_ll e_i
+/// (exact) or Hutchinson's (1/s) Σ_k z_kᵀH_ll z_k, and its top eigenvalue comes from Lanczos on H_ll.
+/// </remarks>
 public sealed class LayerHessianResult
 {
     internal LayerHessianResult(string name, long parameterCount, double topEigenvalue, double trace, double? traceStandardError, bool converged, long hessianVectorProducts)

@@ -121,6 +121,23 @@ public sealed class UserMeasureTests
         Assert.Contains("HessianDensityMetrics, not SharpnessMetrics", wrong.Message);
     }
 
+    [Fact]
+    public void OneBatchHasNoStandardErrorRatherThanNaN()
+    {
+        using var scope = torch.NewDisposeScope();
+        var ml = new MLContext(seed: 0);
+        var raw = RescaledMlp.Load(ml);
+        var landscape = ml.Sharpness().CreateLandscape(RescaledMlp.Model(ml, raw, 1), raw, out _);
+        var one = MeasureRegistry.BuiltIn.Measure("adaptive-worst-linf", landscape, new MeasureSettings(BatchSize: 8, Batches: 1, Steps: 2));
+        Assert.Null(one.StandardError);
+        Assert.Null(one.MetricsAs<SharpnessMetrics>().StandardError);
+        Assert.Equal(new[] { "rho", "algorithm", "steps", "restarts", "batch_size", "batches", "seconds" }, one.Metrics.Details().Select(d => d.Key));
+        var two = MeasureRegistry.BuiltIn.Measure("adaptive-worst-linf", landscape, new MeasureSettings(BatchSize: 8, Batches: 2, Steps: 2));
+        Assert.Equal(two.MetricsAs<SharpnessMetrics>().StandardError, two.StandardError);
+        Assert.True(two.StandardError >= 0);
+        Assert.Throws<ArgumentException>(() => new MeasureResult("x", 1, double.NaN, one.Metrics));
+    }
+
     private sealed class RenamedMeasure(string name) : ISharpnessMeasure
     {
         public string Name => name;
