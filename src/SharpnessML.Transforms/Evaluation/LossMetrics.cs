@@ -6,7 +6,10 @@ namespace SharpnessML.Transforms.Evaluation;
 /// <remarks>L = Σ_c (n_c / n) L_c over chunks c of n_c examples: the mean loss over all n examples.</remarks>
 public sealed class LossMetrics : IMeasureMetrics
 {
-    internal LossMetrics(LossFunction loss, int examples)
+    /// <summary>Creates the metrics (public so that any scorer can report a loss row).</summary>
+    /// <param name="loss">The loss function.</param>
+    /// <param name="examples">Number of examples the loss is the mean over.</param>
+    public LossMetrics(LossFunction loss, int examples)
     {
         Loss = loss;
         Examples = examples;
