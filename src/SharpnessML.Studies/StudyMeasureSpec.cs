@@ -43,7 +43,7 @@ public sealed class StudyMeasureSpec
     /// <summary>Throws a clear error naming the first invalid setting.</summary>
     public void Validate()
     {
-        MeasureRegistry.Validate(Name);
+        MeasureRegistry.BuiltIn.Validate(Name);
         if (Rho is <= 0 or double.NaN) throw new ArgumentOutOfRangeException(nameof(Rho), Rho, $"Measure {Name}: rho must be positive.");
         if (BatchSize is < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"Measure {Name}: batchSize must be at least 1.");
         if (Batches is < 1) throw new ArgumentOutOfRangeException(nameof(Batches), Batches, $"Measure {Name}: batches must be at least 1.");

@@ -144,9 +144,9 @@ public sealed class StudyRunner
             using var scope = torch.NewDisposeScope();
             var clock = Stopwatch.StartNew();
             var landscape = spec.Examples is { } n ? trained.Landscape.Subset(n, configuration.Seed + spec.Seed) : trained.Landscape;
-            var result = MeasureRegistry.Measure(spec.Name, landscape, spec.SettingsFor(configuration.Seed));
+            var result = MeasureRegistry.BuiltIn.Measure(spec.Name, landscape, spec.SettingsFor(configuration.Seed));
             measurements.Add(new StudyMeasurement(spec.Name, result.Value, result.StandardError, clock.Elapsed.TotalSeconds,
-                JsonSerializer.Serialize(result.Details, DetailsJson)));
+                JsonSerializer.Serialize(result.Metrics.Details().ToDictionary(d => d.Key, d => d.Value), DetailsJson)));
         }
 
         return new StudyMember(configuration.Index, configuration.Seed, configuration.Hyperparameters, trained.Epochs,

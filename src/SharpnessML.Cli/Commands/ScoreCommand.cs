@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Evaluation;
+using SharpnessML.Transforms.Hessian;
 using Spectre.Console;
 
 namespace SharpnessML.Cli.Commands;
@@ -16,7 +17,7 @@ internal static class ScoreCommand
         var data = new DataOptions();
         var loss = new Option<string?>("--loss") { Description = "mse or cross-entropy (required for TorchScript)." };
         loss.AcceptOnlyFromAmong("mse", "cross-entropy");
-        var measures = new Option<string[]>("--measure") { Description = "Measure name; repeat for several. Known: " + string.Join(", ", MeasureRegistry.Names), AllowMultipleArgumentsPerToken = false };
+        var measures = new Option<string[]>("--measure") { Description = "Measure name; repeat for several. Known: " + string.Join(", ", MeasureRegistry.BuiltIn.Names), AllowMultipleArgumentsPerToken = false };
         var rho = new Option<double?>("--rho") { Description = "Perturbation radius (each measure's default otherwise)." };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
@@ -33,14 +34,14 @@ internal static class ScoreCommand
             var plotPath = parse.GetValue(densityPlot);
             if (plotPath != null && !names.Contains("hessian-density")) names.Add("hessian-density");
             var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
-            foreach (var name in names) MeasureRegistry.Validate(name);
+            foreach (var name in names) MeasureRegistry.BuiltIn.Validate(name);
             settings.Validate();
             var results = SavedModelScorer.Score(parse.GetValue(model)!, data.Read(parse), lossFunction, names, settings);
             if (plotPath != null)
             {
-                var density = results.Single(r => r.Measure == "hessian-density");
+                var density = results.Single(r => r.Measure == "hessian-density").MetricsAs<HessianDensityMetrics>();
                 var temp = Path.GetFullPath(plotPath) + ".tmp.png";
-                Reports.ScatterPlot.SaveDensity(temp, (double[])density.Details["grid"], (double[])density.Details["density"],
+                Reports.ScatterPlot.SaveDensity(temp, density.Grid, density.Density,
                     $"Hessian spectral density of {Path.GetFileName(parse.GetValue(model))} (SLQ)");
                 File.Move(temp, Path.GetFullPath(plotPath), overwrite: true);
             }
@@ -58,7 +59,7 @@ internal static class ScoreCommand
             case "json":
                 Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new Dictionary<string, object?>
                 {
-                    ["measure"] = r.Measure, ["value"] = r.Value, ["stderr"] = r.StandardError, ["details"] = r.Details,
+                    ["measure"] = r.Measure, ["value"] = r.Value, ["stderr"] = r.StandardError, ["details"] = Details(r),
                 }), new JsonSerializerOptions { WriteIndented = true }));
                 break;
             case "csv":
@@ -70,11 +71,14 @@ internal static class ScoreCommand
                 var table = new Table().AddColumns("measure", "value", "± stderr", "details");
                 foreach (var r in results)
                     table.AddRow(Markup.Escape(r.Measure), r.Value.ToString("G6", inv), r.StandardError?.ToString("G3", inv) ?? "",
-                        Markup.Escape(string.Join(", ", r.Details.Select(d => $"{d.Key}={Format(d.Value)}"))));
+                        Markup.Escape(string.Join(", ", r.Metrics.Details().Select(d => $"{d.Key}={Format(d.Value)}"))));
                 AnsiConsole.Write(table);
                 break;
         }
     }
+
+    /// <summary>The metrics' details as a JSON object, in their order.</summary>
+    internal static Dictionary<string, object> Details(MeasureResult result) => result.Metrics.Details().ToDictionary(d => d.Key, d => d.Value);
 
     private static string Format(object value) => value switch
     {

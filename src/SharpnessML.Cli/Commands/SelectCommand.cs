@@ -20,7 +20,7 @@ internal static class SelectCommand
         var data = new DataOptions();
         var loss = new Option<string?>("--loss") { Description = "mse or cross-entropy (required for TorchScript)." };
         loss.AcceptOnlyFromAmong("mse", "cross-entropy");
-        var measure = new Option<string>("--measure") { Description = "The measure to rank by (lowest = flattest). Known: " + string.Join(", ", MeasureRegistry.Names), Required = true };
+        var measure = new Option<string>("--measure") { Description = "The measure to rank by (lowest = flattest). Known: " + string.Join(", ", MeasureRegistry.BuiltIn.Names), Required = true };
         var rho = new Option<double?>("--rho") { Description = "Perturbation radius (the measure's default otherwise)." };
         var seed = new Option<int>("--seed") { Description = "Seed, the same for every candidate.", DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
@@ -47,7 +47,7 @@ internal static class SelectCommand
             }
             if (paths.Count == 0) throw new ArgumentException("No candidate: give --model FILE (repeatable) or --models-dir DIR.");
             var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
-            MeasureRegistry.Validate(parse.GetValue(measure)!);
+            MeasureRegistry.BuiltIn.Validate(parse.GetValue(measure)!);
             settings.Validate();
             var result = SavedModelScorer.Select(paths, data.Read(parse), lossFunction, parse.GetValue(measure)!, settings);
             Write(result, parse.GetValue(format)!);
@@ -69,7 +69,7 @@ internal static class SelectCommand
                     ["ranking"] = result.Ranking.Select(r => new Dictionary<string, object?>
                     {
                         ["rank"] = r.Rank, ["model"] = r.Name, ["value"] = r.Value, ["stderr"] = r.StandardError, ["loss"] = r.Loss,
-                        ["details"] = r.Result.Details,
+                        ["details"] = ScoreCommand.Details(r.Result),
                     }),
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 break;

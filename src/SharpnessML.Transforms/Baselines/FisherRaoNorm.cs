@@ -33,6 +33,8 @@ public static class FisherRaoNorm
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (options.Parameters is { } filter) landscape = landscape.WithParameters(filter);
+        var source = perExampleLosses is not null ? FisherRaoLossSource.Given
+            : landscape.Supervised is null ? FisherRaoLossSource.OneByOne : FisherRaoLossSource.Supervised;
         perExampleLosses ??= landscape.Supervised is { } problem ? problem.PerExampleLosses : OneByOne(landscape);
 
         var clock = Stopwatch.StartNew();
@@ -56,10 +58,10 @@ public static class FisherRaoNorm
         }
         double mean = sum / examples;
         double factor = (depth + 1.0) * (depth + 1.0);
-        double standardError = examples == landscape.ExampleCount || examples < 2
-            ? double.NaN
+        double? standardError = examples == landscape.ExampleCount || examples < 2
+            ? null
             : factor * Math.Sqrt(Math.Max(0, sumOfSquares / examples - mean * mean) / (examples - 1));
-        return new FisherRaoMetrics(factor * mean, mean, depth, standardError, examples, clock.Elapsed);
+        return new FisherRaoMetrics(factor * mean, mean, depth, standardError, examples, source, clock.Elapsed);
     }
 
     /// <summary>

@@ -107,7 +107,7 @@ public static class PacBayesFlatness
             if (deviation <= target) lower = sigma; // not perturbed enough: σ can grow
             else upper = sigma;                     // too much (or NaN): σ must shrink
         }
-        return new PacBayesMetrics(options.MeasureName, criterion, target, baseValue, steps, converged, lower, upper, examples, clock.Elapsed);
+        return new PacBayesMetrics(options, options.MeasureName, criterion, target, baseValue, steps, converged, lower, upper, examples, clock.Elapsed);
     }
 
     /// <summary>Per-entry noise scale: σ (plain) or √(σ²w² + ε²) (magnitude-aware).</summary>

@@ -1,92 +1,123 @@
+using System.Diagnostics.CodeAnalysis;
+using SharpnessML.Transforms.Baselines;
+using SharpnessML.Transforms.Geodesic;
+using SharpnessML.Transforms.Hessian;
 using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
 
 namespace SharpnessML.Transforms.Evaluation;
 
 /// <summary>
-/// Every measure of the library by name, so the CLI (<c>--measure NAME</c>), model selection and
-/// studies can ask for any of them. Names: <c>{adaptive|standard}-{worst|avg}-{linf|l2}</c> for the
-/// perturbation measures; further families register themselves here.
+/// Measures by name, so the CLI (<c>--measure NAME</c>), model selection and studies can ask for any of them.
+/// <c>ml.Sharpness().Measures</c> is an MLContext's registry: the built-in measures (<see cref="BuiltInMeasures"/>)
+/// plus any the user registers with <see cref="Register"/>. <see cref="BuiltIn"/> is a shared, read-only
+/// registry of the built-in measures for code without an MLContext.
 /// </summary>
-public static class MeasureRegistry
+/// <remarks>
+/// Built-in names: <c>{adaptive|standard}-{worst|avg}-{linf|l2}</c> (perturbation), <c>geodesic</c>,
+/// <c>hessian-top-eigenvalues</c>, <c>hessian-trace</c>, <c>hessian-trace-hutchpp</c>,
+/// <c>hessian-diag-sqrt-trace</c>, <c>hessian-diag-sum-squares</c>, <c>hessian-density</c>, <c>renyi</c>,
+/// <c>pac-bayes</c>, <c>pac-bayes-plain</c>, <c>fisher-rao</c>, <c>weight-l2-norm</c>, <c>weight-l1-norm</c> and
+/// <c>log-prod-of-fro</c>. A registry is safe to read from several threads; registering while others measure is too.
+/// </remarks>
+public sealed class MeasureRegistry
 {
-    private static readonly Dictionary<string, Func<LossLandscape, MeasureSettings, MeasureResult>> Measures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ISharpnessMeasure> measures = new(StringComparer.Ordinal);
+    private readonly bool readOnly;
 
-    static MeasureRegistry()
+    /// <summary>A registry holding the built-in measures, to which the user may add their own.</summary>
+    public MeasureRegistry() : this(readOnly: false)
     {
+    }
+
+    private MeasureRegistry(bool readOnly)
+    {
+        foreach (var measure in BuiltInMeasures()) Add(measure);
+        this.readOnly = readOnly;
+    }
+
+    /// <summary>
+    /// The built-in measures, shared and read-only (<see cref="Register"/> refuses): for code that has no
+    /// MLContext, such as the CLI's <c>score</c> and <c>select</c> and studies.
+    /// </summary>
+    public static MeasureRegistry BuiltIn { get; } = new(readOnly: true);
+
+    /// <summary>A new instance of every built-in measure, in the order of the registry's remarks.</summary>
+    public static IReadOnlyList<ISharpnessMeasure> BuiltInMeasures()
+    {
+        var list = new List<ISharpnessMeasure>();
         foreach (var adaptive in new[] { true, false })
         foreach (var norm in new[] { PerturbationNorm.LInfinity, PerturbationNorm.L2 })
         {
-            var worst = new WorstCaseSharpnessOptions { Adaptive = adaptive, Norm = norm };
-            Register(worst.MeasureName, (landscape, settings) =>
-            {
-                var options = new WorstCaseSharpnessOptions { Adaptive = adaptive, Norm = norm, Seed = settings.Seed };
-                if (settings.Rho is { } rho) options.Rho = rho;
-                if (settings.BatchSize is { } m) options.BatchSize = m;
-                if (settings.Batches is { } batches) options.Batches = batches;
-                if (settings.Steps is { } steps) options.Steps = steps;
-                return FromMetrics(WorstCaseSharpness.Estimate(landscape, options), new Dictionary<string, object>
-                {
-                    ["rho"] = options.Rho, ["algorithm"] = options.Algorithm.ToString(), ["steps"] = options.Steps,
-                    ["restarts"] = options.Restarts, ["batch_size"] = options.BatchSize, ["batches"] = options.Batches,
-                });
-            });
-            var average = new AverageCaseSharpnessOptions { Adaptive = adaptive, Norm = norm };
-            Register(average.MeasureName, (landscape, settings) =>
-            {
-                var options = new AverageCaseSharpnessOptions { Adaptive = adaptive, Norm = norm, Seed = settings.Seed };
-                if (settings.Rho is { } rho) options.Rho = rho;
-                if (settings.BatchSize is { } m) options.BatchSize = m;
-                if (settings.Batches is { } batches) options.Batches = batches;
-                return FromMetrics(AverageCaseSharpness.Estimate(landscape, options), new Dictionary<string, object>
-                {
-                    ["rho"] = options.Rho, ["samples"] = options.Samples, ["batch_size"] = options.BatchSize, ["batches"] = options.Batches,
-                });
-            });
+            list.Add(new WorstCaseSharpnessMeasure(adaptive, norm));
+            list.Add(new AverageCaseSharpnessMeasure(adaptive, norm));
         }
-        // Geodesic sharpness on an arbitrary landscape: no symmetry is declared by name, so every
-        // parameter uses the adaptive fallback geometry (paper, App. F); declare attention or
-        // diagonal symmetries through GeodesicSharpness.Estimate to quotient them out.
-        Register("geodesic", (landscape, settings) =>
-        {
-            var options = new Geodesic.GeodesicSharpnessOptions { Seed = settings.Seed };
-            if (settings.Rho is { } rho) options.Rho = rho;
-            if (settings.BatchSize is { } m) options.BatchSize = m;
-            if (settings.Batches is { } batches) options.Batches = batches;
-            if (settings.Steps is { } steps) options.Steps = steps;
-            return FromMetrics(Geodesic.GeodesicSharpness.Estimate(landscape, options), new Dictionary<string, object>
-            {
-                ["rho"] = options.Rho, ["steps"] = options.Steps, ["restarts"] = options.Restarts, ["batch_size"] = options.BatchSize,
-                ["batches"] = options.Batches, ["symmetries"] = "none declared (adaptive fallback)",
-            });
-        });
-        Baselines.BaselineMeasures.AddTo(Register);
-        Hessian.HessianMeasureRegistrations.AddTo(Register);
+        list.Add(new GeodesicSharpnessMeasure());
+        list.AddRange(BaselineMeasures.All());
+        list.AddRange(HessianSharpnessMeasures.All());
+        return list;
     }
 
     /// <summary>The registered names, sorted.</summary>
-    public static IReadOnlyList<string> Names => Measures.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> Names
+    {
+        get
+        {
+            lock (measures) return measures.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
+        }
+    }
 
-    /// <summary>Adds a measure (or replaces one of the same name).</summary>
-    public static void Register(string name, Func<LossLandscape, MeasureSettings, MeasureResult> measure) => Measures[name] = measure;
+    /// <summary>Adds <paramref name="measure"/> under its <see cref="ISharpnessMeasure.Name"/>.</summary>
+    /// <exception cref="ArgumentException">The name is empty or already registered (a built-in measure or an earlier registration).</exception>
+    /// <exception cref="InvalidOperationException">This is the read-only <see cref="BuiltIn"/> registry.</exception>
+    public void Register(ISharpnessMeasure measure)
+    {
+        ArgumentNullException.ThrowIfNull(measure);
+        if (readOnly)
+            throw new InvalidOperationException(
+                "MeasureRegistry.BuiltIn is shared and read-only; register your measure on ml.Sharpness().Measures or on a new MeasureRegistry().");
+        Add(measure);
+    }
+
+    private void Add(ISharpnessMeasure measure)
+    {
+        var name = measure.Name;
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException($"A measure needs a non-empty name; {measure.GetType().Name}.Name is '{name}'.", nameof(measure));
+        lock (measures)
+        {
+            if (measures.TryGetValue(name, out var existing))
+                throw new ArgumentException(
+                    $"A measure named '{name}' is already registered ({existing.GetType().Name}); give {measure.GetType().Name} another name.",
+                    nameof(measure));
+            measures.Add(name, measure);
+        }
+    }
+
+    /// <summary>Whether a measure is called <paramref name="name"/>, and if so which.</summary>
+    public bool TryGet(string name, [NotNullWhen(true)] out ISharpnessMeasure? measure)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (measures) return measures.TryGetValue(name, out measure);
+    }
+
+    /// <summary>The measure called <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No measure has that name; the message lists the known ones.</exception>
+    public ISharpnessMeasure Get(string name) =>
+        TryGet(name, out var measure) ? measure
+            : throw new ArgumentException($"Unknown measure '{name}'. Known measures: {string.Join(", ", Names)}.");
 
     /// <summary>Throws an <see cref="ArgumentException"/> listing the known names when <paramref name="name"/> is unknown.</summary>
-    public static void Validate(string name)
-    {
-        if (!Measures.ContainsKey(name))
-            throw new ArgumentException($"Unknown measure '{name}'. Known measures: {string.Join(", ", Names)}.");
-    }
+    public void Validate(string name) => Get(name);
 
-    /// <summary>Runs the measure called <paramref name="name"/>.</summary>
-    public static MeasureResult Measure(string name, LossLandscape landscape, MeasureSettings settings)
+    /// <summary>Runs the measure called <paramref name="name"/> on <paramref name="landscape"/>.</summary>
+    /// <exception cref="ArgumentException">No measure has that name; the message lists the known ones.</exception>
+    public MeasureResult Measure(string name, LossLandscape landscape, MeasureSettings settings)
     {
-        Validate(name);
-        return Measures[name](landscape, settings);
-    }
-
-    private static MeasureResult FromMetrics(SharpnessMetrics metrics, Dictionary<string, object> details)
-    {
-        details["seconds"] = metrics.Elapsed.TotalSeconds;
-        return new MeasureResult(metrics.Measure, metrics.Sharpness, double.IsNaN(metrics.StandardError) ? null : metrics.StandardError, details);
+        ArgumentNullException.ThrowIfNull(landscape);
+        ArgumentNullException.ThrowIfNull(settings);
+        var measure = Get(name);
+        return measure.Measure(landscape, settings)
+            ?? throw new InvalidOperationException($"Measure '{name}' ({measure.GetType().Name}) returned no result.");
     }
 }

@@ -11,6 +11,18 @@ namespace SharpnessML.Transforms.Evaluation;
 /// <param name="Steps">Ascent steps of the worst-case and geodesic measures; their default when null.</param>
 public sealed record MeasureSettings(double? Rho = null, int Seed = 0, int? BatchSize = null, int? Batches = null, int? Steps = null)
 {
+    /// <summary>
+    /// Hands each setting that is given to its setter in a measure's options (ρ, m, batches, and steps when the
+    /// measure has them); settings that are null keep the options' defaults.
+    /// </summary>
+    internal void ApplyTo(Action<double> rho, Action<int> batchSize, Action<int> batches, Action<int>? steps = null)
+    {
+        if (Rho is { } r) rho(r);
+        if (BatchSize is { } m) batchSize(m);
+        if (Batches is { } b) batches(b);
+        if (Steps is { } s && steps != null) steps(s);
+    }
+
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first setting that is given but invalid.</summary>
     public void Validate()
     {

@@ -10,9 +10,10 @@ namespace SharpnessML.Transforms.Evaluation;
 /// </summary>
 internal static class ModelSelection
 {
-    public static ModelSelectionResult Rank(IReadOnlyList<(string Name, Func<OpenedLandscape> Open)> candidates, string measure, MeasureSettings settings)
+    public static ModelSelectionResult Rank(IReadOnlyList<(string Name, Func<OpenedLandscape> Open)> candidates, MeasureRegistry registry,
+        string measure, MeasureSettings settings)
     {
-        MeasureRegistry.Validate(measure);
+        registry.Validate(measure);
         settings.Validate();
         if (candidates.Count == 0) throw new ArgumentException("Model selection needs at least one candidate; none was given.");
         var repeated = candidates.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
@@ -28,7 +29,7 @@ internal static class ModelSelection
                 var opened = open();
                 using var owned = opened.Owned;
                 double loss = SavedModelScorer.FullLoss(opened.Landscape, opened.Loss).Value;
-                rows.Add((name, i, MeasureRegistry.Measure(measure, opened.Landscape, settings), loss));
+                rows.Add((name, i, registry.Measure(measure, opened.Landscape, settings), loss));
             }
             catch (Exception e) when ((e is ArgumentException or InvalidDataException or InvalidOperationException) && !e.Message.Contains(name, StringComparison.Ordinal))
             {

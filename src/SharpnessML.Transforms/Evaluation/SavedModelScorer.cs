@@ -50,7 +50,7 @@ public static class SavedModelScorer
         var opened = data.Open(new MLContext(seed: settings.Seed), modelPath, loss);
         using var owned = opened.Owned;
         var results = new List<MeasureResult> { FullLoss(opened.Landscape, opened.Loss) };
-        foreach (var name in measures) results.Add(MeasureRegistry.Measure(name, opened.Landscape, settings));
+        foreach (var name in measures) results.Add(MeasureRegistry.BuiltIn.Measure(name, opened.Landscape, settings));
         return results;
     }
 
@@ -65,7 +65,7 @@ public static class SavedModelScorer
     public static ModelSelectionResult Select(IReadOnlyList<string> modelPaths, string dataPath, string labelColumn, LossFunction? loss,
         string measure, MeasureSettings settings)
     {
-        MeasureRegistry.Validate(measure);
+        MeasureRegistry.BuiltIn.Validate(measure);
         settings.Validate();
         return Select(modelPaths, ScoringData.Csv(dataPath, labelColumn), loss, measure, settings);
     }
@@ -86,7 +86,7 @@ public static class SavedModelScorer
     {
         ArgumentNullException.ThrowIfNull(modelPaths);
         ArgumentNullException.ThrowIfNull(data);
-        MeasureRegistry.Validate(measure);
+        MeasureRegistry.BuiltIn.Validate(measure);
         settings.Validate();
         if (modelPaths.Count == 0) throw new ArgumentException("Model selection needs at least one model; none was given.");
         foreach (var path in modelPaths)
@@ -96,14 +96,14 @@ public static class SavedModelScorer
         bool unique = names.Distinct(StringComparer.Ordinal).Count() == names.Count;
         var candidates = modelPaths.Select((path, i) =>
             (unique ? names[i]! : path, (Func<OpenedLandscape>)(() => data.Open(ml, path, loss)))).ToList();
-        return ModelSelection.Rank(candidates, measure, settings);
+        return ModelSelection.Rank(candidates, MeasureRegistry.BuiltIn, measure, settings);
     }
 
     private static void Validate(IReadOnlyList<string> measures, MeasureSettings settings)
     {
         ArgumentNullException.ThrowIfNull(measures);
         ArgumentNullException.ThrowIfNull(settings);
-        foreach (var name in measures) MeasureRegistry.Validate(name);
+        foreach (var name in measures) MeasureRegistry.BuiltIn.Validate(name);
         settings.Validate();
     }
 
@@ -136,9 +136,6 @@ public static class SavedModelScorer
             using var scope = torch.NewDisposeScope();
             value += weight * landscape.Loss(indices).to(torch.ScalarType.Float64).item<double>();
         }
-        return new MeasureResult("loss", value, null, new Dictionary<string, object>
-        {
-            ["loss"] = loss == LossFunction.MeanSquaredError ? "mse" : "cross-entropy", ["examples"] = landscape.ExampleCount,
-        });
+        return new MeasureResult("loss", value, null, new LossMetrics(loss, landscape.ExampleCount));
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using SharpnessML.Trainers;
 using SharpnessML.Trainers.Data;
@@ -23,6 +24,13 @@ public sealed class SharpnessCatalog
 
     /// <summary>The ML.NET context.</summary>
     public MLContext MLContext { get; }
+
+    /// <summary>
+    /// This context's measures by name: the built-in ones (<see cref="MeasureRegistry.BuiltInMeasures"/>) and any
+    /// registered with <see cref="MeasureRegistry.Register"/>, which <see cref="Measure"/> and <c>SelectModel</c> then
+    /// take by name. Each MLContext has its own registry; <c>ml.Sharpness()</c> returns the same one every time.
+    /// </summary>
+    public MeasureRegistry Measures { get; } = new();
 
     /// <summary>Saving and loading models that hold TorchSharp networks.</summary>
     public SharpnessModelCatalog Model { get; }
@@ -54,15 +62,16 @@ public sealed class SharpnessCatalog
     }
 
     /// <summary>
-    /// Any measure of the library by name (<see cref="MeasureRegistry.Names"/>: perturbation, Hessian,
-    /// Rényi, PAC-Bayes, Fisher-Rao, norms, geodesic) of <paramref name="model"/> on
-    /// <paramref name="data"/>; Hessian measures differentiate the loss on all of <paramref name="data"/>.
+    /// Any measure of <see cref="Measures"/> by name (perturbation, Hessian, Rényi, PAC-Bayes, Fisher-Rao, norms,
+    /// geodesic, and the user's own) of <paramref name="model"/> on <paramref name="data"/>; Hessian measures
+    /// differentiate the loss on all of <paramref name="data"/>. The result's <see cref="MeasureResult.Metrics"/>
+    /// are the measure's typed metrics.
     /// </summary>
     public MeasureResult Measure(ITransformer model, IDataView data, string measure, MeasureSettings? settings = null)
     {
-        MeasureRegistry.Validate(measure);
+        Measures.Validate(measure);
         using var scope = torch.NewDisposeScope();
-        return MeasureRegistry.Measure(measure, CreateLandscape(model, data, out _), settings ?? new MeasureSettings());
+        return Measures.Measure(measure, CreateLandscape(model, data, out _), settings ?? new MeasureSettings());
     }
 
     /// <summary>
@@ -75,7 +84,7 @@ public sealed class SharpnessCatalog
     /// </summary>
     /// <param name="candidates">Trained transformers, model files and TorchScript files (<see cref="ModelCandidate"/>); names must be unique.</param>
     /// <param name="data">The raw rows every candidate is measured on (usually the training data).</param>
-    /// <param name="measure">A measure name (<see cref="MeasureRegistry.Names"/>).</param>
+    /// <param name="measure">A measure name of <see cref="Measures"/>.</param>
     /// <param name="settings">ρ and seed, shared by every candidate; defaults when null.</param>
     /// <exception cref="ArgumentException">No candidate, an unknown measure (the message lists the known ones), or a candidate that
     /// does not fit <paramref name="data"/> (e.g. another input width; the message names the candidate).</exception>
@@ -86,7 +95,7 @@ public sealed class SharpnessCatalog
         var list = candidates.ToList();
         if (list.Any(c => c is null)) throw new ArgumentException("A candidate is null.", nameof(candidates));
         return ModelSelection.Rank(list.Select(c => (c.Name, (Func<OpenedLandscape>)(() => c.Open(MLContext, data)))).ToList(),
-            measure, settings ?? new MeasureSettings());
+            Measures, measure, settings ?? new MeasureSettings());
     }
 
     /// <summary>
@@ -149,7 +158,15 @@ public sealed class SharpnessModelCatalog
 /// <summary>The entry point: <c>mlContext.Sharpness()</c>.</summary>
 public static class MLContextSharpnessExtensions
 {
-    /// <summary>SharpnessML's catalog of sharpness measures and model files.</summary>
-    public static SharpnessCatalog Sharpness(this MLContext mlContext) =>
-        new(mlContext ?? throw new ArgumentNullException(nameof(mlContext)));
+    private static readonly ConditionalWeakTable<MLContext, SharpnessCatalog> Catalogs = new();
+
+    /// <summary>
+    /// SharpnessML's catalog of sharpness measures and model files: one per <paramref name="mlContext"/>, so the
+    /// measures registered on its <see cref="SharpnessCatalog.Measures"/> stay registered.
+    /// </summary>
+    public static SharpnessCatalog Sharpness(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return Catalogs.GetValue(mlContext, ml => new SharpnessCatalog(ml));
+    }
 }

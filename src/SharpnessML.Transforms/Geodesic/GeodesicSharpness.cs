@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
 using TorchSharp;
@@ -33,33 +32,21 @@ public static class GeodesicSharpness
         ArgumentNullException.ThrowIfNull(geometries);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var clock = Stopwatch.StartNew();
-        var parameters = landscape.Parameters;
-        var gains = new List<double>();
-        var baseLosses = new List<double>();
-        using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
-        using var outer = torch.NewDisposeScope();
-        var weights = ParameterVectors.Clone(parameters);
-        var ball = new GeodesicBall(parameters, weights, geometries, options.Rho, options.SecondOrder);
-        using var generator = new torch.Generator((ulong)options.Seed);
-        for (int b = 0; b < options.Batches; b++)
+        var settings = new KeyValuePair<string, object>[]
         {
-            using var batchScope = torch.NewDisposeScope();
-            var batch = landscape.SampleBatch(options.BatchSize, generator);
-            ParameterVectors.Assign(parameters, weights);
-            double baseLoss;
-            using (torch.no_grad()) baseLoss = Value(landscape.Loss(batch));
-            double best = baseLoss;
-            // As in worst-case sharpness: starts from a generator of their own per batch, so more
-            // restarts can only raise the estimate.
-            using var starts = new torch.Generator(WorstCaseSharpness.StartSeed(options.Seed, b));
-            for (int r = 0; r < options.Restarts; r++)
-                best = Math.Max(best, Ascend(landscape, batch, weights, ball, options, starts, r));
-            baseLosses.Add(baseLoss);
-            gains.Add(best - baseLoss);
-        }
-        return new SharpnessMetrics(options.MeasureName, options.Rho, gains, baseLosses, clock.Elapsed);
+            new("rho", options.Rho), new("steps", options.Steps), new("restarts", options.Restarts), new("batch_size", options.BatchSize),
+            new("batches", options.Batches), new("symmetries", Symmetries(geometries)),
+        };
+        return RandomBatchEstimate.Run(landscape, options.MeasureName, options.Rho, options.BatchSize, options.Batches, options.Seed, settings,
+            weights => (Weights: weights, Ball: new GeodesicBall(landscape.Parameters, weights, geometries, options.Rho, options.SecondOrder)),
+            (state, batch, baseLoss) => RandomBatchEstimate.BestOfRestarts(options.Seed, batch.Index, options.Restarts, baseLoss,
+                (starts, r) => Ascend(landscape, batch.Examples, state.Weights, state.Ball, options, starts, r)) - baseLoss,
+            baseLoss: Value);
     }
+
+    /// <summary>The declared symmetries as the details list them: their geometries' type names, or that there is none.</summary>
+    private static string Symmetries(IReadOnlyList<ISymmetryGeometry> geometries) =>
+        geometries.Count == 0 ? "none declared (adaptive fallback)" : string.Join(", ", geometries.Select(g => g.GetType().Name));
 
     private static double Value(Tensor loss) => loss.to(float64).item<double>();
 

@@ -70,7 +70,7 @@ public static class HutchPlusPlus
             products++;
         }
         return exact
-            ? new TraceResult(top, 0, 0, products)
-            : new TraceResult(top + stats.Mean, stats.StandardError, stats.Count, products);
+            ? new TraceResult(top, 0, 0, products, TraceMethod.HutchPlusPlus)
+            : new TraceResult(top + stats.Mean, stats.StandardError, stats.Count, products, TraceMethod.HutchPlusPlus);
     }
 }

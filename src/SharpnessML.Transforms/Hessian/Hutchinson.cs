@@ -49,7 +49,7 @@ public static class Hutchinson
             stats.Add(FlatVectors.Dot(z, op.Multiply(z)));
             if (options.Tolerance > 0 && stats.Count >= options.MinSamples && stats.StandardError <= options.Tolerance * Math.Abs(stats.Mean)) break;
         }
-        return new TraceResult(stats.Mean, stats.StandardError, stats.Count, stats.Count);
+        return new TraceResult(stats.Mean, stats.StandardError, stats.Count, stats.Count, TraceMethod.Hutchinson);
     }
 }
 
@@ -62,8 +62,8 @@ internal sealed class RunningMoments
 
     public double Mean { get; private set; }
 
-    /// <summary>Sample standard deviation over √count; NaN with fewer than two values.</summary>
-    public double StandardError => Count < 2 ? double.NaN : Math.Sqrt(m2 / (Count - 1) / Count);
+    /// <summary>Sample standard deviation over √count; null with fewer than two values.</summary>
+    public double? StandardError => Count < 2 ? null : Math.Sqrt(m2 / (Count - 1) / Count);
 
     public void Add(double x)
     {

@@ -72,6 +72,6 @@ public static class LayerwiseHessian
             basis[i].fill_(1.0);
             trace += op.Multiply(basis)[i].item<double>();
         }
-        return new TraceResult(trace, 0, 0, op.Dimension);
+        return new TraceResult(trace, null, 0, op.Dimension, TraceMethod.Exact);
     }
 }

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using SharpnessML.Transforms.Landscape;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SharpnessML.Transforms.Perturbation;
 
@@ -17,39 +15,30 @@ public static class AverageCaseSharpness
     {
         options.Validate();
         if (options.Parameters is { } filter) landscape = landscape.WithParameters(filter);
-        var clock = Stopwatch.StartNew();
         var parameters = landscape.Parameters;
-        var perBatch = new List<double>();
-        var baseLosses = new List<double>();
-        using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
-        using var outer = torch.NewDisposeScope();
-        var weights = ParameterVectors.Clone(parameters);
-        var scales = weights.Select(w => options.Adaptive ? w.abs() : torch.ones_like(w)).ToArray();
-        using var generator = new torch.Generator((ulong)options.Seed);
-        using (torch.no_grad())
+        var settings = new KeyValuePair<string, object>[]
         {
-            for (int b = 0; b < options.Batches; b++)
+            new("rho", options.Rho), new("samples", options.Samples), new("batch_size", options.BatchSize), new("batches", options.Batches),
+        };
+        return RandomBatchEstimate.Run(landscape, options.MeasureName, options.Rho, options.BatchSize, options.Batches, options.Seed, settings,
+            weights => (Weights: weights, Scales: weights.Select(w => options.Adaptive ? w.abs() : torch.ones_like(w)).ToArray()),
+            (state, batch, baseLoss) =>
             {
-                using var batchScope = torch.NewDisposeScope();
-                var batch = landscape.SampleBatch(options.BatchSize, generator);
-                ParameterVectors.Assign(parameters, weights);
-                double baseLoss = landscape.Loss(batch).item<float>();
+                // The noise comes from the batches' generator, after the batch's draw.
+                using var _ = torch.no_grad();
                 double sum = 0;
                 for (int s = 0; s < options.Samples; s++)
                 {
                     using var sampleScope = torch.NewDisposeScope();
                     var noise = options.Norm == PerturbationNorm.L2
-                        ? ParameterVectors.Gaussian(weights, generator)
-                        : ParameterVectors.UniformSymmetric(weights, generator);
-                    var delta = noise.Select((e, i) => e * scales[i] * options.Rho).ToArray();
-                    ParameterVectors.Assign(parameters, PerturbationSet.Shift(weights, delta));
-                    sum += landscape.Loss(batch).item<float>() - baseLoss;
+                        ? ParameterVectors.Gaussian(state.Weights, batch.Generator)
+                        : ParameterVectors.UniformSymmetric(state.Weights, batch.Generator);
+                    var delta = noise.Select((e, i) => e * state.Scales[i] * options.Rho).ToArray();
+                    ParameterVectors.Assign(parameters, PerturbationSet.Shift(state.Weights, delta));
+                    sum += landscape.Loss(batch.Examples).item<float>() - baseLoss;
                 }
-                baseLosses.Add(baseLoss);
-                perBatch.Add(sum / options.Samples);
-            }
-            ParameterVectors.Assign(parameters, weights);
-        }
-        return new SharpnessMetrics(options.MeasureName, options.Rho, perBatch, baseLosses, clock.Elapsed);
+                ParameterVectors.Assign(parameters, state.Weights);
+                return sum / options.Samples;
+            });
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SharpnessML.Transforms.Landscape;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,43 +18,20 @@ public static class WorstCaseSharpness
     {
         options.Validate();
         if (options.Parameters is { } filter) landscape = landscape.WithParameters(filter);
-        var clock = Stopwatch.StartNew();
-        var parameters = landscape.Parameters;
-        var gains = new List<double>();
-        var baseLosses = new List<double>();
-        using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
-        using var outer = torch.NewDisposeScope();
-        var weights = ParameterVectors.Clone(parameters);
-        var set = new PerturbationSet(weights, options.Rho, options.Norm, options.Adaptive, options.L2Geometry);
-        using var generator = new torch.Generator((ulong)options.Seed);
-        try
+        var settings = new KeyValuePair<string, object>[]
         {
-            for (int b = 0; b < options.Batches; b++)
+            new("rho", options.Rho), new("algorithm", options.Algorithm.ToString()), new("steps", options.Steps),
+            new("restarts", options.Restarts), new("batch_size", options.BatchSize), new("batches", options.Batches),
+        };
+        return RandomBatchEstimate.Run(landscape, options.MeasureName, options.Rho, options.BatchSize, options.Batches, options.Seed, settings,
+            weights => (Weights: weights, Set: new PerturbationSet(weights, options.Rho, options.Norm, options.Adaptive, options.L2Geometry)),
+            (state, batch, baseLoss) => RandomBatchEstimate.BestOfRestarts(options.Seed, batch.Index, options.Restarts, baseLoss,
+                (starts, r) => Ascend(landscape, batch.Examples, state.Weights, state.Set, options, starts, r)) - baseLoss,
+            release: state =>
             {
-                using var batchScope = torch.NewDisposeScope();
-                var batch = landscape.SampleBatch(options.BatchSize, generator);
-                ParameterVectors.Assign(parameters, weights);
-                double baseLoss;
-                using (torch.no_grad()) baseLoss = landscape.Loss(batch).item<float>();
-                double best = baseLoss;
-                // Random starts come from a generator of their own per batch, so batch b sees the same
-                // batch and the same first starts whatever the number of restarts: more restarts can
-                // only raise the estimate.
-                using var starts = new torch.Generator(StartSeed(options.Seed, b));
-                for (int r = 0; r < options.Restarts; r++)
-                    best = Math.Max(best, Ascend(landscape, batch, weights, set, options, starts, r));
-                baseLosses.Add(baseLoss);
-                gains.Add(best - baseLoss);
-            }
-        }
-        finally
-        {
-            foreach (var s in set.Scales) s.Dispose();
-        }
-        return new SharpnessMetrics(options.MeasureName, options.Rho, gains, baseLosses, clock.Elapsed);
+                foreach (var s in state.Set.Scales) s.Dispose();
+            });
     }
-
-    internal static ulong StartSeed(int seed, int batch) => unchecked((ulong)seed * 1_000_003UL + (ulong)batch * 7_919UL + 12_345UL);
 
     /// <summary>One ascent from a start point; returns the highest loss among its iterates.</summary>
     private static double Ascend(LossLandscape landscape, Tensor batch, Tensor[] weights, PerturbationSet set,

@@ -21,25 +21,28 @@ public class BaselineRegistryTests
         var before = BaselineTestModels.State(net);
         foreach (var name in Names)
         {
-            Assert.Contains(name, MeasureRegistry.Names);
-            var result = MeasureRegistry.Measure(name, landscape, new MeasureSettings(Seed: 1));
+            Assert.Contains(name, MeasureRegistry.BuiltIn.Names);
+            var result = MeasureRegistry.BuiltIn.Measure(name, landscape, new MeasureSettings(Seed: 1));
             Assert.Equal(name, result.Measure);
             Assert.True(double.IsFinite(result.Value), $"{name} = {result.Value}");
         }
         BaselineTestModels.AssertUnchanged(net, before);
 
-        var pac = MeasureRegistry.Measure("pac-bayes", landscape, new MeasureSettings(Seed: 1));
-        double sigma = (double)pac.Details["sigma"];
+        var pac = MeasureRegistry.BuiltIn.Measure("pac-bayes", landscape, new MeasureSettings(Seed: 1));
+        var pacMetrics = pac.MetricsAs<PacBayesMetrics>();
+        double sigma = pacMetrics.Sigma;
         Assert.Equal(1 / (sigma * sigma), pac.Value);
-        Assert.Equal("accuracy-drop", pac.Details["criterion"]);
-        Assert.Equal(1e-3, pac.Details["epsilon"]);
-        Assert.Equal(pac.Value, MeasureRegistry.Measure("pac-bayes", landscape, new MeasureSettings(Seed: 1)).Value);
+        Assert.Equal(PacBayesCriterion.AccuracyDrop, pacMetrics.Criterion);
+        Assert.Equal(1e-3, pacMetrics.Epsilon);
+        Assert.Contains(new KeyValuePair<string, object>("criterion", "accuracy-drop"), pacMetrics.Details());
+        Assert.Contains(new KeyValuePair<string, object>("epsilon", 1e-3), pacMetrics.Details());
+        Assert.Equal(pac.Value, MeasureRegistry.BuiltIn.Measure("pac-bayes", landscape, new MeasureSettings(Seed: 1)).Value);
 
         var norms = WeightNorms.Compute(landscape, new WeightNormOptions());
-        Assert.Equal(norms.L2, MeasureRegistry.Measure("weight-l2-norm", landscape, new MeasureSettings()).Value);
-        Assert.Equal(norms.L1, MeasureRegistry.Measure("weight-l1-norm", landscape, new MeasureSettings()).Value);
+        Assert.Equal(norms.L2, MeasureRegistry.BuiltIn.Measure("weight-l2-norm", landscape, new MeasureSettings()).Value);
+        Assert.Equal(norms.L1, MeasureRegistry.BuiltIn.Measure("weight-l1-norm", landscape, new MeasureSettings()).Value);
         Assert.Equal(FisherRaoNorm.Compute(landscape, new FisherRaoNormOptions()).Value,
-            MeasureRegistry.Measure("fisher-rao", landscape, new MeasureSettings()).Value);
+            MeasureRegistry.BuiltIn.Measure("fisher-rao", landscape, new MeasureSettings()).Value);
     }
 
     [Fact]
@@ -48,8 +51,10 @@ public class BaselineRegistryTests
         using var scope = torch.NewDisposeScope();
         var data = TestModels.SyntheticRegression(50, 3, seed: 1);
         var net = (MlpNetwork)SharpnessML.Trainers.TorchRuntime.Seeded(3, () => new MlpSpec(new[] { 3, 8, 1 }, Activation.Relu).Build());
-        var result = MeasureRegistry.Measure("pac-bayes-plain", LossLandscape.ForSupervised(net, data, LossFunction.MeanSquaredError), new MeasureSettings());
-        Assert.Equal("relative-loss-increase", result.Details["criterion"]);
+        var result = MeasureRegistry.BuiltIn.Measure("pac-bayes-plain", LossLandscape.ForSupervised(net, data, LossFunction.MeanSquaredError), new MeasureSettings());
+        Assert.Equal(PacBayesCriterion.RelativeLossIncrease, result.MetricsAs<PacBayesMetrics>().Criterion);
+        Assert.Contains(new KeyValuePair<string, object>("criterion", "relative-loss-increase"), result.Metrics.Details());
+        Assert.DoesNotContain(result.Metrics.Details(), d => d.Key == "epsilon");
         Assert.True(result.Value > 0);
     }
 }

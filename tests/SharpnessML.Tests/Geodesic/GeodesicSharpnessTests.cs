@@ -80,11 +80,12 @@ public class GeodesicSharpnessTests
         var data = TestModels.SyntheticRegression(64, 4, seed: 2);
         var net = TestModels.TrainedMlp(data, new[] { 4, 6, 1 }, seed: 5, steps: 50);
         var landscape = LossLandscape.ForSupervised(net, data, SharpnessML.Trainers.Training.LossFunction.MeanSquaredError);
-        Assert.Contains("geodesic", MeasureRegistry.Names);
-        var result = MeasureRegistry.Measure("geodesic", landscape, new MeasureSettings(Rho: 0.05, Seed: 1));
+        Assert.Contains("geodesic", MeasureRegistry.BuiltIn.Names);
+        var result = MeasureRegistry.BuiltIn.Measure("geodesic", landscape, new MeasureSettings(Rho: 0.05, Seed: 1));
         var direct = GeodesicSharpness.Estimate(landscape, new GeodesicSharpnessOptions { Rho = 0.05, Seed = 1 });
         Assert.Equal("geodesic", result.Measure);
         Assert.Equal(direct.Sharpness, result.Value, 12);
-        Assert.Equal(0.05, (double)result.Details["rho"]);
+        Assert.Equal(0.05, result.MetricsAs<SharpnessML.Transforms.Perturbation.SharpnessMetrics>().Rho);
+        Assert.Equal(direct.StandardError, result.StandardError);
     }
 }

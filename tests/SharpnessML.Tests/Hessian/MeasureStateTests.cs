@@ -66,7 +66,7 @@ public class MeasureStateTests
             Assert.Equal(Spectrum(block)[0], layer.TopEigenvalue, 6);
             if (size <= 30)
             {
-                Assert.Equal(0, layer.TraceStandardError);
+                Assert.Null(layer.TraceStandardError); // exact
                 Assert.Equal(block.Trace(), layer.Trace, 10);
             }
             else

@@ -81,7 +81,7 @@ public class SharpnessCatalogTests
         var (model, train, _) = MlpTrainerTests.TrainAbalone(seed: 4, epochs: 1);
         var ml = new MLContext();
         var small = ml.Data.TakeRows(train, 200);
-        var names = SharpnessML.Transforms.Evaluation.MeasureRegistry.Names;
+        var names = SharpnessML.Transforms.Evaluation.MeasureRegistry.BuiltIn.Names;
         Assert.Contains("hessian-trace", names);
         Assert.Contains("pac-bayes", names);
         Assert.Contains("geodesic", names);
