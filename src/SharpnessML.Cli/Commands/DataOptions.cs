@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SharpnessML.Transforms.Evaluation;
 using SharpnessML.Datasets;
+using SharpnessML.Cli.Scoring;
 
 namespace SharpnessML.Cli.Commands;
 

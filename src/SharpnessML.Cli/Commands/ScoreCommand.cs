@@ -5,6 +5,7 @@ using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Evaluation;
 using SharpnessML.Transforms.Hessian;
 using Spectre.Console;
+using SharpnessML.Cli.Scoring;
 
 namespace SharpnessML.Cli.Commands;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Evaluation;
 using Spectre.Console;
+using SharpnessML.Cli.Scoring;
 
 namespace SharpnessML.Cli.Commands;
 

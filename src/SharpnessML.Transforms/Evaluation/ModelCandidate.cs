@@ -50,7 +50,7 @@ public sealed class ModelCandidate
         ArgumentException.ThrowIfNullOrEmpty(path);
         return new ModelCandidate(name ?? Path.GetFileName(path), (ml, data) =>
         {
-            if (File.Exists(path) && !SavedModelScorer.IsSharpnessModelFile(path))
+            if (File.Exists(path) && !SavedModelFiles.IsSharpnessModelFile(path))
                 throw new InvalidDataException($"'{path}' is not a SharpnessML model file; a TorchScript file is a candidate through ModelCandidate.FromTorchScript(path, loss).");
             return SavedModelLandscape.FromModelFile(ml, path, null, (_, _) => data);
         });

@@ -28,7 +28,7 @@ internal static class ModelSelection
             {
                 var opened = open();
                 using var owned = opened.Owned;
-                double loss = SavedModelScorer.FullLoss(opened.Landscape, opened.Loss).Value;
+                double loss = SavedModelFiles.FullLoss(opened.Landscape, opened.Loss).Value;
                 rows.Add((name, i, registry.Measure(measure, opened.Landscape, settings), loss));
             }
             catch (Exception e) when ((e is ArgumentException or InvalidDataException or InvalidOperationException) && !e.Message.Contains(name, StringComparison.Ordinal))

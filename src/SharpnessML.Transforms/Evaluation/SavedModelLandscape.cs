@@ -5,13 +5,12 @@ using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.TorchScript;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Landscape;
-using SharpnessML.Datasets;
 
 namespace SharpnessML.Transforms.Evaluation;
 
 /// <summary>
 /// Opens a saved model — a SharpnessML model file or a TorchScript file — as a loss landscape on
-/// some data. <see cref="SavedModelScorer"/> (the CLI's <c>score</c> and <c>select</c>) and
+/// some data. the CLI's <c>score</c> and <c>select</c> and
 /// <see cref="ModelCandidate"/> share it. Tensors are created in the caller's dispose scope.
 /// </summary>
 internal static class SavedModelLandscape
@@ -60,34 +59,5 @@ internal static class SavedModelLandscape
         if (task == NetworkTask.MulticlassClassification && tensors.Labels.max().item<long>() >= outputs)
             throw new ArgumentException($"{dataName} has class label {tensors.Labels.max().item<long>()}, but the TorchScript model '{path}' has only {outputs} outputs.");
         return new OpenedLandscape(LossLandscape.ForSupervised(network, tensors, used), used, null);
-    }
-
-    /// <summary>Opens <paramref name="modelPath"/> (either kind) on a CSV table, as <c>score</c> and <c>select</c> do.</summary>
-    public static OpenedLandscape FromCsv(MLContext ml, string modelPath, CsvTable table, string labelColumn, LossFunction? loss)
-    {
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model file '{modelPath}' does not exist.", modelPath);
-        if (SavedModelScorer.IsSharpnessModelFile(modelPath))
-            return FromModelFile(ml, modelPath, loss, (schema, network) =>
-            {
-                // The network's label is either a CSV column or derived by the model's chain from an input
-                // column, as the Abalone pipeline standardises Rings into Label.
-                if (network.LabelColumnName != labelColumn && !table.Header.Contains(network.LabelColumnName) && !schema.Any(c => c.Name == labelColumn))
-                    throw new ArgumentException($"Model file '{modelPath}' reads its label from column '{network.LabelColumnName}', which '{table.Path}' does not have.");
-                return table.ToDataView(ml, schema);
-            });
-        return FromTorchScript(modelPath, loss, task => table.ToTensors(labelColumn, task), $"'{table.Path}'");
-    }
-
-    /// <summary>
-    /// Opens <paramref name="modelPath"/> (either kind) on an IDX pair: a model file reads the pair as its
-    /// one feature vector and one label column (<see cref="IdxPair.ToDataView"/>), a TorchScript model the
-    /// flattened images.
-    /// </summary>
-    public static OpenedLandscape FromIdx(MLContext ml, string modelPath, IdxPair pair, LossFunction? loss)
-    {
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model file '{modelPath}' does not exist.", modelPath);
-        if (SavedModelScorer.IsSharpnessModelFile(modelPath))
-            return FromModelFile(ml, modelPath, loss, (schema, _) => pair.ToDataView(ml, schema, modelPath));
-        return FromTorchScript(modelPath, loss, pair.ToTensors, $"IDX file '{pair.LabelsPath}'");
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.ML.Data;
 using SharpnessML.Trainers;
 using SharpnessML.Tests.Evaluation;
 using SharpnessML.Transforms.Evaluation;
+using SharpnessML.Cli.Scoring;
 
 namespace SharpnessML.Tests.Cli;
 

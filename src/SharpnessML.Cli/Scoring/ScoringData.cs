@@ -1,15 +1,16 @@
 using Microsoft.ML;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Datasets;
+using SharpnessML.Transforms.Evaluation;
 
-namespace SharpnessML.Transforms.Evaluation;
+namespace SharpnessML.Cli.Scoring;
 
 /// <summary>
 /// The data <see cref="SavedModelScorer"/> measures saved models on, read and checked once before
 /// any model is loaded: a CSV file with a header row and a label column (<see cref="Csv"/>), or an
 /// IDX pair of images and labels (<see cref="Idx"/>).
 /// </summary>
-public sealed class ScoringData
+internal sealed class ScoringData
 {
     private readonly Func<MLContext, string, LossFunction?, OpenedLandscape> open;
 
@@ -36,7 +37,7 @@ public sealed class ScoringData
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
         var table = CsvTable.Read(path);
         table.IndexOf(labelColumn);
-        return new ScoringData($"'{path}'", (ml, model, loss) => SavedModelLandscape.FromCsv(ml, model, table, labelColumn, loss));
+        return new ScoringData($"'{path}'", (ml, model, loss) => DataLandscapes.FromCsv(ml, model, table, labelColumn, loss));
     }
 
     /// <summary>
@@ -55,7 +56,7 @@ public sealed class ScoringData
     public static ScoringData Idx(string imagesPath, string labelsPath, IdxPixelScaling scaling = IdxPixelScaling.FashionMnist)
     {
         var pair = IdxPair.Read(imagesPath, labelsPath, scaling);
-        return new ScoringData($"'{imagesPath}' and '{labelsPath}'", (ml, model, loss) => SavedModelLandscape.FromIdx(ml, model, pair, loss));
+        return new ScoringData($"'{imagesPath}' and '{labelsPath}'", (ml, model, loss) => DataLandscapes.FromIdx(ml, model, pair, loss));
     }
 
     /// <summary>Opens <paramref name="modelPath"/> (either kind) on this data.</summary>

@@ -2,10 +2,11 @@ using System.IO.Compression;
 using Microsoft.ML;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Training;
+using SharpnessML.Transforms.Evaluation;
 using SharpnessML.Transforms.Landscape;
 using TorchSharp;
 
-namespace SharpnessML.Transforms.Evaluation;
+namespace SharpnessML.Cli.Scoring;
 
 /// <summary>
 /// Measures saved models on one data set — a CSV file or an IDX pair (<see cref="ScoringData"/>) —
@@ -14,7 +15,7 @@ namespace SharpnessML.Transforms.Evaluation;
 /// order, or the flattened images): <c>Score</c> one model by several measures (<c>sharpnessml
 /// score</c>), <c>Select</c> several models by one (<c>sharpnessml select</c>).
 /// </summary>
-public static class SavedModelScorer
+internal static class SavedModelScorer
 {
     /// <summary>Scores <paramref name="modelPath"/> on the CSV file <paramref name="dataPath"/>.</summary>
     /// <param name="modelPath">A SharpnessML model file or a TorchScript <c>.pt</c> file.</param>
@@ -49,7 +50,7 @@ public static class SavedModelScorer
         using var scope = torch.NewDisposeScope();
         var opened = data.Open(new MLContext(seed: settings.Seed), modelPath, loss);
         using var owned = opened.Owned;
-        var results = new List<MeasureResult> { FullLoss(opened.Landscape, opened.Loss) };
+        var results = new List<MeasureResult> { SavedModelFiles.FullLoss(opened.Landscape, opened.Loss) };
         foreach (var name in measures) results.Add(MeasureRegistry.BuiltIn.Measure(name, opened.Landscape, settings));
         return results;
     }
@@ -105,37 +106,5 @@ public static class SavedModelScorer
         ArgumentNullException.ThrowIfNull(settings);
         foreach (var name in measures) MeasureRegistry.BuiltIn.Validate(name);
         settings.Validate();
-    }
-
-    /// <summary>Whether <paramref name="path"/> is a zip holding a SharpnessML manifest (TorchScript files are zips too).</summary>
-    public static bool IsSharpnessModelFile(string path)
-    {
-        try
-        {
-            using var zip = ZipFile.OpenRead(path);
-            return zip.GetEntry("sharpnessml.json") != null;
-        }
-        catch (InvalidDataException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// The loss on the whole landscape's data, as the <c>loss</c> row of <c>score</c> and the loss column of a
-    /// ranking: the mean over all examples, accumulated over chunks of <see cref="NetworkEvaluation.DefaultBatchSize"/>
-    /// (as <see cref="NetworkEvaluation"/> does) so 10,000 images never hold all their activations at once.
-    /// </summary>
-    internal static MeasureResult FullLoss(LossLandscape landscape, LossFunction loss)
-    {
-        using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
-        using var _ = torch.no_grad();
-        double value = 0;
-        foreach (var (indices, weight) in landscape.Chunks(NetworkEvaluation.DefaultBatchSize))
-        {
-            using var scope = torch.NewDisposeScope();
-            value += weight * landscape.Loss(indices).to(torch.ScalarType.Float64).item<double>();
-        }
-        return new MeasureResult("loss", value, null, new LossMetrics(loss, landscape.ExampleCount));
     }
 }
