@@ -79,7 +79,9 @@ public sealed class PackagingTests : IDisposable
         // 3b. A published app that lost one of libtorch's libraries fails with one paragraph, not TorchSharp's trace.
         var broken = Path.Combine(root, "broken");
         CopyTree(published, broken);
-        File.Delete(Path.Combine(broken, "libc10.so"));
+        var removed = Directory.GetFiles(broken, "libc10.so", SearchOption.AllDirectories);
+        Assert.NotEmpty(removed);
+        foreach (var file in removed) File.Delete(file);
         var failure = RunFailing(Path.Combine(broken, "app"), root, train, test, Path.Combine(root, "model-broken.zip"));
         Assert.Contains("SharpnessML could not load TorchSharp's native library", failure);
         Assert.Contains("libc10.so", failure);
