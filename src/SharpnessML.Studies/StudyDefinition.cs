@@ -1,3 +1,4 @@
+using SharpnessML.Transforms.Evaluation;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -78,7 +79,8 @@ public sealed class StudyDefinition
     }
 
     /// <summary>Throws a clear error naming the first invalid setting.</summary>
-    public void Validate()
+    /// <param name="measures">Where the measures' names must be registered; default <see cref="MeasureRegistry.BuiltIn"/>.</param>
+    public void Validate(MeasureRegistry? measures = null)
     {
         if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("Study name must not be empty.", nameof(Name));
         if (Grid.Select(a => a.Name).Distinct(StringComparer.Ordinal).Count() != Grid.Count)
@@ -95,7 +97,7 @@ public sealed class StudyDefinition
         if (Measures.Count == 0) throw new ArgumentException($"Study {Name}: at least one measure is required.", nameof(Measures));
         if (Measures.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count() != Measures.Count)
             throw new ArgumentException($"Study {Name}: a measure appears twice.", nameof(Measures));
-        foreach (var measure in Measures) measure.Validate();
+        foreach (var measure in Measures) measure.Validate(measures);
     }
 
     private void ValidateAxis(StudyAxis axis)

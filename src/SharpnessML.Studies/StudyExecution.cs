@@ -1,3 +1,4 @@
+using SharpnessML.Transforms.Evaluation;
 using System.Diagnostics;
 
 namespace SharpnessML.Studies;
@@ -27,7 +28,11 @@ public sealed class StudyExecution : IDisposable
         workers = Math.Min(options.Workers, definition.MemberCount);
         if (workers > 1 && options.WorkerCommand is null)
             throw new ArgumentException("Running a study with more than one worker needs a WorkerCommand that starts a worker process.", nameof(options));
-        runner = new StudyRunner(definition);
+        runner = new StudyRunner(definition, options.Measures);
+        if (workers > 1 && definition.Measures.FirstOrDefault(m => !MeasureRegistry.BuiltIn.TryGet(m.Name, out _)) is { } own)
+            throw new ArgumentException(
+                $"Measure '{own.Name}' is registered in this process only; worker processes know the built-in measures alone. Run the study with Workers = 1.",
+                nameof(options));
         storePath = options.StorePath;
         if (workers > 1 && storePath is null)
         {

@@ -1,3 +1,5 @@
+using SharpnessML.Transforms.Evaluation;
+
 namespace SharpnessML.Studies;
 
 /// <summary>Where a <see cref="StudyExecution"/> keeps its members and how many processes train them.</summary>
@@ -17,6 +19,13 @@ public sealed class StudyExecutionOptions
 
     /// <summary>When set, each member trained in this run is saved there as a model file <c>model-NNN.zip</c>.</summary>
     public string? ModelDirectory { get; set; }
+
+    /// <summary>
+    /// Where the study's measures are looked up by name: default <see cref="MeasureRegistry.BuiltIn"/>; pass
+    /// <c>ml.Sharpness().Measures</c> to take measures of your own (then in this process only: worker processes know the
+    /// built-in measures alone).
+    /// </summary>
+    public MeasureRegistry? Measures { get; set; }
 
     /// <summary>Throws a clear error naming the first invalid setting.</summary>
     public void Validate()

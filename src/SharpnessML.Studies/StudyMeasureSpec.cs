@@ -41,9 +41,10 @@ public sealed class StudyMeasureSpec
     public string Label => Rho is { } rho ? $"{Name} (ρ = {rho.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : Name;
 
     /// <summary>Throws a clear error naming the first invalid setting.</summary>
-    public void Validate()
+    /// <param name="measures">Where the measure's name must be registered; default <see cref="MeasureRegistry.BuiltIn"/>.</param>
+    public void Validate(MeasureRegistry? measures = null)
     {
-        MeasureRegistry.BuiltIn.Validate(Name);
+        (measures ?? MeasureRegistry.BuiltIn).Validate(Name);
         if (Rho is <= 0 or double.NaN) throw new ArgumentOutOfRangeException(nameof(Rho), Rho, $"Measure {Name}: rho must be positive.");
         if (BatchSize is < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"Measure {Name}: batchSize must be at least 1.");
         if (Batches is < 1) throw new ArgumentOutOfRangeException(nameof(Batches), Batches, $"Measure {Name}: batches must be at least 1.");

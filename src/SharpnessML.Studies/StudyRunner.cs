@@ -17,11 +17,20 @@ public sealed class StudyRunner
     private static readonly JsonSerializerOptions DetailsJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>Creates a runner for <paramref name="definition"/> (validated here).</summary>
-    public StudyRunner(StudyDefinition definition)
+    /// <param name="definition">The study.</param>
+    /// <param name="measures">
+    /// Where the study's measures are looked up by name: default <see cref="MeasureRegistry.BuiltIn"/>; pass
+    /// <c>ml.Sharpness().Measures</c> to take measures of your own.
+    /// </param>
+    public StudyRunner(StudyDefinition definition, MeasureRegistry? measures = null)
     {
         Definition = definition ?? throw new ArgumentNullException(nameof(definition));
-        definition.Validate();
+        Measures = measures ?? MeasureRegistry.BuiltIn;
+        definition.Validate(Measures);
     }
+
+    /// <summary>Where the study's measures are looked up by name.</summary>
+    public MeasureRegistry Measures { get; }
 
     /// <summary>The study.</summary>
     public StudyDefinition Definition { get; }
@@ -144,7 +153,7 @@ public sealed class StudyRunner
             using var scope = torch.NewDisposeScope();
             var clock = Stopwatch.StartNew();
             var landscape = spec.Examples is { } n ? trained.Landscape.Subset(n, configuration.Seed + spec.Seed) : trained.Landscape;
-            var result = MeasureRegistry.BuiltIn.Measure(spec.Name, landscape, spec.SettingsFor(configuration.Seed));
+            var result = Measures.Measure(spec.Name, landscape, spec.SettingsFor(configuration.Seed));
             measurements.Add(new StudyMeasurement(spec.Name, result.Value, result.StandardError, clock.Elapsed.TotalSeconds,
                 JsonSerializer.Serialize(result.Metrics.Details().ToDictionary(d => d.Key, d => d.Value), DetailsJson)));
         }
