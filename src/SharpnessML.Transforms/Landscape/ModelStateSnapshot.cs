@@ -10,7 +10,7 @@ namespace SharpnessML.Transforms.Landscape;
 /// the parameters' <c>.grad</c> fields are left as they were. <see cref="Capture"/> also switches the module to evaluation mode (BatchNorm uses its
 /// running statistics, dropout is off), the mode every measure is defined in.
 /// </summary>
-public sealed class ModelStateSnapshot : IDisposable
+internal sealed class ModelStateSnapshot : IDisposable
 {
     private readonly nn.Module module;
     private readonly bool wasTraining;

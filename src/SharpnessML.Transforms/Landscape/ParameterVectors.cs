@@ -8,7 +8,7 @@ namespace SharpnessML.Transforms.Landscape;
 /// for every measure: inner products, norms, axpy, random directions, and flattening into one
 /// vector and back.
 /// </summary>
-public static class ParameterVectors
+internal static class ParameterVectors
 {
     /// <summary>Σ_i ⟨a_i, b_i⟩ as a 0-d tensor.</summary>
     public static Tensor Dot(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b)

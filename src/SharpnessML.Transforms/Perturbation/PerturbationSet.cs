@@ -9,7 +9,7 @@ namespace SharpnessML.Transforms.Perturbation;
 /// Andriushchenko et al. 2023) or c = 1 (standard). Entries with c_i = 0 cannot move. Offers random
 /// points, the steepest-ascent step for the set's norm, and the exact Euclidean projection.
 /// </summary>
-public sealed class PerturbationSet : IAscentSpace
+internal sealed class PerturbationSet : IAscentSpace
 {
     /// <summary>Creates the set around <paramref name="weights"/>.</summary>
     /// <param name="weights">The unperturbed parameter values.</param>
