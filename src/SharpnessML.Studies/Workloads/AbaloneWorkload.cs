@@ -20,6 +20,10 @@ namespace SharpnessML.Studies.Workloads;
 /// </summary>
 internal sealed class AbaloneWorkload : IStudyWorkload
 {
+    /// <summary>The SHA-256 of the study's <c>abalone.data</c> (the bundled one unless the study names a file).</summary>
+    public static string Fingerprint(StudyDefinition study) =>
+        study.DataPath is { } abalone ? DataFingerprint.Of(abalone) : AbaloneDataset.BundledSha256;
+
     private readonly StudyDefinition study;
     private readonly MLContext ml = new(seed: 0);
     private readonly ITransformer preprocessing;

@@ -13,6 +13,14 @@ namespace SharpnessML.Studies.Workloads;
 /// </summary>
 internal sealed class CoraWorkload : IStudyWorkload
 {
+    /// <summary>The SHA-256 of the Cora files (the bundled ones unless the study names a folder), in ordinal order of their names.</summary>
+    public static string Fingerprint(StudyDefinition study)
+    {
+        if (study.DataPath is not { } cora) return CoraDataset.BundledSha256;
+        if (!Directory.Exists(cora)) throw new DirectoryNotFoundException($"Cora folder {cora} does not exist.");
+        return DataFingerprint.Of(Directory.GetFiles(cora, "cora.*").Order(StringComparer.Ordinal).ToArray());
+    }
+
     /// <summary>Seed of the node split shared by every member.</summary>
     public const int SplitSeed = 0;
 

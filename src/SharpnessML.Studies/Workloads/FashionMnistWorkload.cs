@@ -18,6 +18,15 @@ namespace SharpnessML.Studies.Workloads;
 /// </summary>
 internal sealed class FashionMnistWorkload : IStudyWorkload
 {
+    /// <summary>The SHA-256 of the four IDX files (Debian's folder unless the study names one).</summary>
+    public static string Fingerprint(StudyDefinition study)
+    {
+        var directory = study.DataPath ?? FashionMnistDataset.DebianDirectory;
+        var train = FashionMnistDataset.FindFiles(FashionMnistSplit.Train, directory);
+        var test = FashionMnistDataset.FindFiles(FashionMnistSplit.Test, directory);
+        return DataFingerprint.Of(train.Images, train.Labels, test.Images, test.Labels);
+    }
+
     private readonly StudyDefinition study;
     private readonly MLContext ml = new(seed: 0);
     private readonly DataViewSchema schema;

@@ -1,36 +1,24 @@
-using SharpnessML.Datasets;
-
 namespace SharpnessML.Studies.Workloads;
 
-/// <summary>Creates the workload of a study's data set, and identifies its data.</summary>
+/// <summary>The built-in workloads by data set: how to create each, and how to identify its data without loading it.</summary>
 internal static class StudyWorkloads
 {
-    public static IStudyWorkload Create(StudyDefinition study) => study.Dataset switch
+    /// <summary>One data set's workload.</summary>
+    private sealed record Kind(Func<StudyDefinition, IStudyWorkload> Create, Func<StudyDefinition, string> Fingerprint);
+
+    private static readonly IReadOnlyDictionary<StudyDataset, Kind> Kinds = new Dictionary<StudyDataset, Kind>
     {
-        StudyDataset.Abalone => new AbaloneWorkload(study),
-        StudyDataset.FashionMnist => new FashionMnistWorkload(study),
-        StudyDataset.Cora => new CoraWorkload(study),
-        _ => throw new ArgumentOutOfRangeException(nameof(study), study.Dataset, "Unknown dataset."),
+        [StudyDataset.Abalone] = new(study => new AbaloneWorkload(study), AbaloneWorkload.Fingerprint),
+        [StudyDataset.FashionMnist] = new(study => new FashionMnistWorkload(study), FashionMnistWorkload.Fingerprint),
+        [StudyDataset.Cora] = new(study => new CoraWorkload(study), CoraWorkload.Fingerprint),
     };
 
+    /// <summary>The workload that trains and measures <paramref name="study"/>'s members.</summary>
+    public static IStudyWorkload Create(StudyDefinition study) => KindOf(study).Create(study);
+
     /// <summary>The SHA-256 of the study's data files (without loading them).</summary>
-    public static string Fingerprint(StudyDefinition study)
-    {
-        switch (study.Dataset)
-        {
-            case StudyDataset.Abalone:
-                return study.DataPath is { } abalone ? DataFingerprint.Of(abalone) : AbaloneDataset.BundledSha256;
-            case StudyDataset.FashionMnist:
-                var directory = study.DataPath ?? FashionMnistDataset.DebianDirectory;
-                var train = FashionMnistDataset.FindFiles(FashionMnistSplit.Train, directory);
-                var test = FashionMnistDataset.FindFiles(FashionMnistSplit.Test, directory);
-                return DataFingerprint.Of(train.Images, train.Labels, test.Images, test.Labels);
-            case StudyDataset.Cora:
-                if (study.DataPath is not { } cora) return CoraDataset.BundledSha256;
-                if (!Directory.Exists(cora)) throw new DirectoryNotFoundException($"Cora folder {cora} does not exist.");
-                return DataFingerprint.Of(Directory.GetFiles(cora, "cora.*").Order(StringComparer.Ordinal).ToArray());
-            default:
-                throw new ArgumentOutOfRangeException(nameof(study), study.Dataset, "Unknown dataset.");
-        }
-    }
+    public static string Fingerprint(StudyDefinition study) => KindOf(study).Fingerprint(study);
+
+    private static Kind KindOf(StudyDefinition study) =>
+        Kinds.TryGetValue(study.Dataset, out var kind) ? kind : throw new ArgumentOutOfRangeException(nameof(study), study.Dataset, "Unknown dataset.");
 }
