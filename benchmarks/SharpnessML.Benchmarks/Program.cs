@@ -9,5 +9,9 @@ namespace SharpnessML.Benchmarks;
 public static class Program
 {
     /// <summary>Runs the benchmarks BenchmarkDotNet's switcher selects from the arguments.</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, InProcessConfig.Create());
+    public static void Main(string[] args)
+    {
+        SharpnessML.Trainers.TorchRuntime.RetainFreedNativeMemory(); // as the sharpnessml command does
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, InProcessConfig.Create());
+    }
 }

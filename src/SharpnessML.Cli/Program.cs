@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SharpnessML.Cli.Commands;
+using SharpnessML.Trainers;
 using Spectre.Console;
 
 namespace SharpnessML.Cli;
@@ -10,6 +11,7 @@ public static class Program
     /// <summary>Runs the command line; bad input gives one clear line and exit code 2.</summary>
     public static int Main(string[] args)
     {
+        TorchRuntime.RetainFreedNativeMemory(); // an application's choice: see TorchRuntime
         var root = new RootCommand("SharpnessML: train networks, measure the sharpness of their loss landscape, and see how well it predicts generalization.")
         {
             ReproduceCommand.Create(),

@@ -85,6 +85,15 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Makes glibc's malloc keep freed memory for reuse instead of returning it to the kernel after every training step
+    /// (raises <c>M_MMAP_THRESHOLD</c> to 32 MiB and <c>M_TRIM_THRESHOLD</c> to 1 GiB): measured on LeNet-5 on a busy
+    /// machine, 39 ms a step instead of 95 ms and a third of the page faults; memory stays flat, the process keeps its
+    /// high-water mark. Call it once at the start of a program that trains; the <c>sharpnessml</c> command does. Skipped
+    /// (returns false) off glibc and when <c>GLIBC_TUNABLES</c> or a <c>MALLOC_*</c> variable is set.
+    /// </summary>
+    public static bool RetainFreedNativeMemory() => Native.NativeEnvironment.RetainFreedMemory();
+
     /// <summary>Sets the number of intra-op threads torch uses, when given.</summary>
     public static void SetThreads(int? threads)
     {
