@@ -25,25 +25,13 @@ public static class StudyAnalysis
         foreach (var measure in measures)
         foreach (var target in targets)
         {
-            var pairs = members
-                .Select(m => (Member: m, X: m.Measurements.FirstOrDefault(x => x.Measure == measure)?.Value ?? double.NaN, Y: Value(m, target)))
-                .Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
-            if (pairs.Count < 3) continue;
-            var x = pairs.Select(p => p.X).ToArray();
-            var y = pairs.Select(p => p.Y).ToArray();
-            GranulatedKendallResult? granulated = null;
-            ConditionalMutualInformationResult? cmi = null;
-            if (varyingAxes.Count > 0)
-            {
-                var observations = pairs.Select(p => new GranulatedObservation(
-                    varyingAxes.ToDictionary(a => a, a => p.Member.Hyperparameters.GetValueOrDefault(a) ?? "", StringComparer.Ordinal), p.X, p.Y)).ToList();
-                granulated = GranulatedKendall.Compute(observations);
-                cmi = ConditionalMutualInformation.Compute(observations);
-            }
-
-            rows.Add(new MeasureCorrelation(measure, target, pairs.Count,
-                KendallTau.Compute(x, y), BootstrapInterval.ForKendallTau(x, y, bootstrapSeed),
-                SpearmanRho.Compute(x, y), PearsonR.Compute(x, y), granulated, cmi));
+            var metrics = CorrelationMetrics.Compute(measure, target.ToString(),
+                members.Select(m => m.Measurements.FirstOrDefault(x => x.Measure == measure)?.Value ?? double.NaN).ToArray(),
+                members.Select(m => Value(m, target)).ToArray(),
+                members.Select(m => (IReadOnlyDictionary<string, string>)m.Hyperparameters).ToArray(), bootstrapSeed, varyingAxes);
+            if (metrics is null) continue;
+            rows.Add(new MeasureCorrelation(measure, target, metrics.Models, metrics.Kendall, metrics.KendallInterval,
+                metrics.Spearman, metrics.Pearson, metrics.Granulated, metrics.ConditionalMutualInformation));
         }
 
         return rows;

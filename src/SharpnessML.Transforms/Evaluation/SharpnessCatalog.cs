@@ -36,6 +36,25 @@ public sealed class SharpnessCatalog
     public SharpnessModelCatalog Model { get; }
 
     /// <summary>
+    /// How well each measure predicts generalization over a pool of models, the way <c>ml.Regression.Evaluate</c> scores
+    /// predictions: <paramref name="data"/> has one row per model — a numeric column per measure, one for the
+    /// generalization quantity (e.g. test loss or the generalization gap), and optionally hyperparameter columns (text,
+    /// numbers or booleans) over which Jiang et al.'s (2019) granulated Kendall Ψ and conditional mutual information are
+    /// computed. Rows where a measure or the generalization quantity is not finite are left out of that measure's
+    /// statistics. Studies report the same <see cref="Statistics.CorrelationMetrics"/>, computed by the same code.
+    /// </summary>
+    /// <param name="data">One row per model.</param>
+    /// <param name="generalizationColumnName">The generalization quantity's column.</param>
+    /// <param name="measureColumnNames">The measures' columns; one result each, in this order.</param>
+    /// <param name="hyperparameterColumnNames">Hyperparameter columns (only those that vary are used); none by default.</param>
+    /// <param name="bootstrapSeed">Seed of the bootstrap intervals of τ. Default 0.</param>
+    /// <exception cref="ArgumentException">A column is missing or of the wrong type, or fewer than 3 rows are usable (the message names the column).</exception>
+    public IReadOnlyList<Statistics.CorrelationMetrics> EvaluateCorrelation(IDataView data, string generalizationColumnName,
+        IEnumerable<string> measureColumnNames, IEnumerable<string>? hyperparameterColumnNames = null, int bootstrapSeed = 0) =>
+        CorrelationEvaluation.Evaluate(data, generalizationColumnName, measureColumnNames?.ToList() ?? throw new ArgumentNullException(nameof(measureColumnNames)),
+            hyperparameterColumnNames?.ToList() ?? new List<string>(), bootstrapSeed);
+
+    /// <summary>
     /// Worst-case m-sharpness of <paramref name="model"/> (a chain holding one SharpnessML network)
     /// on <paramref name="data"/> (raw rows, as the model's first transformer expects them; usually
     /// the training data). The transformers before the network are applied first.
