@@ -36,6 +36,28 @@ public sealed class SharpnessCatalog
     public SharpnessModelCatalog Model { get; }
 
     /// <summary>
+    /// An evaluation stage over a pool of models: the input has one row per model, with its path in
+    /// <paramref name="modelColumnName"/>; the output adds a Single column per measure (its value; and
+    /// <c>&lt;measure&gt;.StdErr</c>) and <c>Loss</c>, every model measured on <paramref name="data"/> with the same settings.
+    /// Feed the output to <see cref="EvaluateCorrelation"/>.
+    /// </summary>
+    /// <param name="data">The data every model is measured on (usually the training data).</param>
+    /// <param name="measures">Measure names (built-in or registered on <see cref="Measures"/>).</param>
+    /// <param name="modelColumnName">The text column with model-file paths. Default <c>ModelPath</c>.</param>
+    /// <param name="settings">Shared settings (ρ, seed, …); default <c>new MeasureSettings()</c>.</param>
+    public SharpnessMeasuringEstimator MeasureSharpness(IDataView data, IEnumerable<string> measures, string modelColumnName = "ModelPath",
+        MeasureSettings? settings = null) =>
+        MeasureSharpness(new SharpnessMeasuringOptions
+        {
+            Data = data, Measures = measures?.ToList() ?? throw new ArgumentNullException(nameof(measures)),
+            ModelColumnName = modelColumnName, Settings = settings ?? new MeasureSettings(),
+        });
+
+    /// <summary>The evaluation stage over a pool of models, with every option (see <see cref="SharpnessMeasuringOptions"/>).</summary>
+    public SharpnessMeasuringEstimator MeasureSharpness(SharpnessMeasuringOptions options) =>
+        new(this, options ?? throw new ArgumentNullException(nameof(options)));
+
+    /// <summary>
     /// How well each measure predicts generalization over a pool of models, the way <c>ml.Regression.Evaluate</c> scores
     /// predictions: <paramref name="data"/> has one row per model — a numeric column per measure, one for the
     /// generalization quantity (e.g. test loss or the generalization gap), and optionally hyperparameter columns (text,
