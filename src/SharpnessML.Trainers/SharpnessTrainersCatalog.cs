@@ -96,13 +96,70 @@ public static class SharpnessTrainersCatalog
     public static LeNet5Trainer LeNet5(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, LeNet5Options options) =>
         new(GetContext(catalog), options);
 
-    /// <summary>A diagonal linear network ŷ = xᵀ(u ⊙ v) for (sparse) linear regression, trained with TorchSharp.</summary>
-    public static DiagonalNetwork.DiagonalNetworkTrainer DiagonalLinearNetwork(this RegressionCatalog.RegressionTrainers catalog, DiagonalNetwork.DiagonalNetworkOptions? options = null) =>
-        new(GetContext(catalog), options ?? new DiagonalNetwork.DiagonalNetworkOptions());
+    /// <summary>
+    /// A diagonal linear network ŷ = xᵀ(u ⊙ v) for (sparse) linear regression (MSE), trained with TorchSharp by plain
+    /// SGD with batch 16 over every epoch (see <see cref="DiagonalNetwork.DiagonalNetworkOptions"/>).
+    /// </summary>
+    /// <param name="catalog">The regression trainers catalog.</param>
+    /// <param name="labelColumnName">Label column (Single).</param>
+    /// <param name="featureColumnName">Feature column (known-size vector of Single).</param>
+    /// <param name="initScale">Initial value α of every u_i and v_i; default 0.1.</param>
+    /// <param name="learningRate">SGD's learning rate; default 0.01.</param>
+    /// <param name="maxEpochs">Epochs; default 200, all run.</param>
+    /// <param name="seed">Seed of the batch order; default 0.</param>
+    public static DiagonalNetwork.DiagonalNetworkTrainer DiagonalLinearNetwork(
+        this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = ColumnNames.Label,
+        string featureColumnName = ColumnNames.Features,
+        double initScale = 0.1,
+        double learningRate = 0.01,
+        int maxEpochs = 200,
+        int seed = 0)
+    {
+        var options = new DiagonalNetwork.DiagonalNetworkOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, InitScale = initScale, MaxEpochs = maxEpochs, Seed = seed,
+        };
+        options.Optimizer.LearningRate = learningRate;
+        return catalog.DiagonalLinearNetwork(options);
+    }
 
-    /// <summary>A small vision transformer (patch embedding, pre-norm self-attention blocks) for image classification.</summary>
-    public static VisionTransformer.VisionTransformerTrainer VisionTransformer(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, VisionTransformer.VisionTransformerOptions? options = null) =>
-        new(GetContext(catalog), options ?? new VisionTransformer.VisionTransformerOptions());
+    /// <summary>A diagonal linear network for (sparse) linear regression with all options.</summary>
+    public static DiagonalNetwork.DiagonalNetworkTrainer DiagonalLinearNetwork(this RegressionCatalog.RegressionTrainers catalog, DiagonalNetwork.DiagonalNetworkOptions options) =>
+        new(GetContext(catalog), options);
+
+    /// <summary>
+    /// A small vision transformer (patch embedding, pre-norm self-attention blocks) for multiclass classification of
+    /// square grey-scale images (cross-entropy, Adam, early stopping on a held-out 10% of the images).
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="labelColumnName">Label column (key type, or Single holding 0..k−1).</param>
+    /// <param name="featureColumnName">Feature column: a known-size vector of side² Single (784 for 28×28 images).</param>
+    /// <param name="architecture">Blocks, heads, width and patch size; default <c>new VisionTransformerSpec()</c> (2 blocks, 4 heads, width 64, 7×7 patches).</param>
+    /// <param name="learningRate">Adam's learning rate; default 1e-3.</param>
+    /// <param name="maxEpochs">Most epochs; default 200, with early stopping (see <see cref="Training.TorchTrainerOptions"/>).</param>
+    /// <param name="seed">Seed for initialisation, the validation rows and batch order; default 0.</param>
+    public static VisionTransformer.VisionTransformerTrainer VisionTransformer(
+        this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = ColumnNames.Label,
+        string featureColumnName = ColumnNames.Features,
+        VisionTransformerSpec? architecture = null,
+        double learningRate = 1e-3,
+        int maxEpochs = 200,
+        int seed = 0)
+    {
+        var options = new VisionTransformer.VisionTransformerOptions
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, MaxEpochs = maxEpochs, Seed = seed,
+        };
+        if (architecture != null) options.Architecture = architecture;
+        options.Optimizer.LearningRate = learningRate;
+        return catalog.VisionTransformer(options);
+    }
+
+    /// <summary>A small vision transformer for image classification with all options.</summary>
+    public static VisionTransformer.VisionTransformerTrainer VisionTransformer(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, VisionTransformer.VisionTransformerOptions options) =>
+        new(GetContext(catalog), options);
 
     /// <summary>
     /// A graph attention network (Veličković et al., 2018) for transductive node classification:
@@ -116,7 +173,7 @@ public static class SharpnessTrainersCatalog
     /// <param name="heads">Attention heads of the hidden layer; default 8 (Veličković et al., 2018).</param>
     /// <param name="maxEpochs">Most epochs (full-graph steps); default 1000, with early stopping after 100 epochs without improvement.</param>
     /// <param name="seed">Seed of initialisation, dropout, node sampling and the default split; default 0.</param>
-    public static Graphs.GatEstimator Gat(
+    public static Graphs.GatTrainer Gat(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         TorchSharp.torch.Tensor edgeIndex,
         Graphs.NodeSplit? split = null,
@@ -131,9 +188,9 @@ public static class SharpnessTrainersCatalog
         }, split);
 
     /// <summary>A graph attention network for transductive node classification with all options.</summary>
-    public static Graphs.GatEstimator Gat(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+    public static Graphs.GatTrainer Gat(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         TorchSharp.torch.Tensor edgeIndex, Graphs.GatOptions options, Graphs.NodeSplit? split = null) =>
-        new(GetContext(catalog) as MLContext ?? new MLContext(), edgeIndex, options, split);
+        new(GetContext(catalog), edgeIndex, options, split);
 
     /// <summary>
     /// Fine-tunes a TorchScript regression model saved by PyTorch (<c>torch.jit.save</c>) with MSE.

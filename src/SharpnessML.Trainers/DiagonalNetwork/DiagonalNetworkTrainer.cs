@@ -1,7 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SharpnessML.Trainers.DiagonalNetwork;
 
@@ -12,8 +15,9 @@ namespace SharpnessML.Trainers.DiagonalNetwork;
 public sealed class DiagonalNetworkTrainer : TorchNetworkTrainer<DiagonalNetworkOptions>
 {
     /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
-    public DiagonalNetworkTrainer(IHostEnvironment env, DiagonalNetworkOptions options) : base(env, options, NetworkTask.Regression) { }
+    internal DiagonalNetworkTrainer(IHostEnvironment env, DiagonalNetworkOptions options) : base(env, options, NetworkTask.Regression) { }
 
     /// <inheritdoc />
-    protected override NetworkSpec CreateSpec(int featureCount, int outputCount) => new DiagonalNetworkSpec(featureCount, Options.InitScale);
+    private protected override (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount) =>
+        Build(new DiagonalNetworkSpec(data.FeatureCount, Options.InitScale));
 }

@@ -10,7 +10,7 @@ namespace SharpnessML.Trainers.Graphs;
 /// training nodes are buffers (<c>edge_index</c>, <c>training_nodes</c>), so they are saved and
 /// loaded with the weights.
 /// </summary>
-public sealed class GatGraphNetwork : nn.Module<Tensor, Tensor>
+public sealed class GatGraphNetwork : nn.Module<Tensor, Tensor>, Networks.IWholeGraphNetwork
 {
     private const string EdgeIndexBuffer = "edge_index";
     private const string TrainingNodesBuffer = "training_nodes";
@@ -62,6 +62,12 @@ public sealed class GatGraphNetwork : nn.Module<Tensor, Tensor>
 
     /// <summary>The two-layer GAT.</summary>
     public GatNetwork Gat => gat;
+
+    /// <inheritdoc />
+    public int NodeCount => Spec.NodeCount;
+
+    /// <inheritdoc />
+    nn.Module Networks.IWholeGraphNetwork.Layers => gat;
 
     /// <summary>The edge index [2, E] int64 (sources in row 0, targets in row 1).</summary>
     public Tensor EdgeIndexTensor => get_buffer(EdgeIndexBuffer)!;

@@ -53,9 +53,9 @@ public sealed class GatNetwork : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Class logits [N, C] of every node from features [N, F] and the edge index [2, E].</summary>
     public override Tensor forward(Tensor features, Tensor edgeIndex)
     {
-        var x = SeededDropout.Apply(features, Spec.Dropout, training, dropoutGenerator);
+        var x = GeneratorDropout.Apply(features, Spec.Dropout, training, dropoutGenerator);
         x = hidden.call(x, edgeIndex).elu(TorchScalars.One, TorchScalars.One, TorchScalars.One);
-        x = SeededDropout.Apply(x, Spec.Dropout, training, dropoutGenerator);
+        x = GeneratorDropout.Apply(x, Spec.Dropout, training, dropoutGenerator);
         return output.call(x, edgeIndex);
     }
 }

@@ -1,7 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SharpnessML.Trainers.LeNet5;
 
@@ -13,15 +16,15 @@ namespace SharpnessML.Trainers.LeNet5;
 public sealed class LeNet5Trainer : TorchNetworkTrainer<LeNet5Options>
 {
     /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
-    public LeNet5Trainer(IHostEnvironment env, LeNet5Options options) : base(env, options, NetworkTask.MulticlassClassification) { }
+    internal LeNet5Trainer(IHostEnvironment env, LeNet5Options options) : base(env, options, NetworkTask.MulticlassClassification) { }
 
     /// <inheritdoc />
-    protected override NetworkSpec CreateSpec(int featureCount, int outputCount)
+    private protected override (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount)
     {
-        int side = Data.SquareImage.Side(featureCount, Options.FeatureColumnName, "LeNet-5");
+        int side = SquareImage.Side(data.FeatureCount, Options.FeatureColumnName, "LeNet-5");
         var spec = Options.Architecture with { ImageSize = side, Classes = outputCount };
         if (spec.FinalMapSize() < 1)
             throw new ArgumentException($"LeNet-5 needs images of at least 16×16 pixels; feature column '{Options.FeatureColumnName}' holds {side}×{side}.");
-        return spec;
+        return Build(spec);
     }
 }

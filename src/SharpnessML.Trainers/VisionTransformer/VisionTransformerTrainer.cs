@@ -1,7 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SharpnessML.Trainers.VisionTransformer;
 
@@ -12,14 +15,14 @@ namespace SharpnessML.Trainers.VisionTransformer;
 public sealed class VisionTransformerTrainer : TorchNetworkTrainer<VisionTransformerOptions>
 {
     /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
-    public VisionTransformerTrainer(IHostEnvironment env, VisionTransformerOptions options) : base(env, options, NetworkTask.MulticlassClassification) { }
+    internal VisionTransformerTrainer(IHostEnvironment env, VisionTransformerOptions options) : base(env, options, NetworkTask.MulticlassClassification) { }
 
     /// <inheritdoc />
-    protected override NetworkSpec CreateSpec(int featureCount, int outputCount)
+    private protected override (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount)
     {
-        int side = Data.SquareImage.Side(featureCount, Options.FeatureColumnName, "The vision transformer");
+        int side = SquareImage.Side(data.FeatureCount, Options.FeatureColumnName, "The vision transformer");
         var spec = Options.Architecture with { ImageSize = side, Classes = outputCount };
         spec.Validate();
-        return spec;
+        return Build(spec);
     }
 }

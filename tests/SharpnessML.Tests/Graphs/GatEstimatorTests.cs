@@ -31,7 +31,7 @@ public sealed class CoraGatEstimatorFixture : IDisposable
     public GraphData Graph { get; }
     public NodeSplit Split { get; }
     public IDataView Data { get; }
-    public GatEstimator Estimator { get; }
+    public GatTrainer Estimator { get; }
     public TorchNetworkTransformer Model { get; }
 
     public void Dispose()
@@ -63,7 +63,7 @@ public sealed class GatEstimatorTests : IClassFixture<CoraGatEstimatorFixture>, 
     public void TheEstimatorScoresEveryNodeExactlyAsTheGatTrainerModel()
     {
         using var scope = torch.NewDisposeScope();
-        using var reference = new GatTrainer(CoraGatEstimatorFixture.Options(seed: 1)).Fit(cora.Graph, cora.Split);
+        using var reference = GatTrainingLoop.Train(cora.Graph, cora.Split, CoraGatEstimatorFixture.Options(seed: 1));
         var expected = reference.Logits().softmax(1).data<float>().ToArray();
         var scores = Scores(cora.Model, cora.Data);
         Assert.Equal(CoraDataset.NodeCount, scores.Length);
@@ -122,7 +122,7 @@ public sealed class GatEstimatorTests : IClassFixture<CoraGatEstimatorFixture>, 
         var landscape = cora.Ml.Sharpness().CreateLandscape(loaded, cora.Data, out _);
         Assert.Equal(140, landscape.ExampleCount);
 
-        using var reference = new GatTrainer(CoraGatEstimatorFixture.Options(seed: 1)).Fit(cora.Graph, cora.Split);
+        using var reference = GatTrainingLoop.Train(cora.Graph, cora.Split, CoraGatEstimatorFixture.Options(seed: 1));
         var expected = GraphLossLandscape.ForGat(reference);
         Assert.Equal(expected.ParameterCount, landscape.ParameterCount);
         using (torch.no_grad())
