@@ -223,10 +223,13 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
             return mlContext.Transforms.CustomMapping(mapRegression, null, input, output);
         }
         var multiclass = SchemaDefinition.Create(typeof(MulticlassScore));
-        multiclass[nameof(MulticlassScore.Score)].ColumnName = scoreColumn;
-        multiclass[nameof(MulticlassScore.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
-        multiclass[nameof(MulticlassScore.PredictedLabel)].ColumnName = predictedLabelColumn;
-        multiclass[nameof(MulticlassScore.PredictedLabel)].ColumnType = new KeyDataViewType(typeof(uint), classes);
+        var score = multiclass[nameof(MulticlassScore.Score)];
+        var predicted = multiclass[nameof(MulticlassScore.PredictedLabel)];
+        score.ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
+        predicted.ColumnType = new KeyDataViewType(typeof(uint), classes);
+        // The indexer finds columns by their current name, so both are looked up before either is renamed.
+        score.ColumnName = scoreColumn;
+        predicted.ColumnName = predictedLabelColumn;
         return mlContext.Transforms.CustomMapping(mapMulticlass, null, input, multiclass);
     }
 
