@@ -1,10 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SharpnessML.Trainers.DiagonalNetwork;
 
@@ -18,6 +15,5 @@ public sealed class DiagonalNetworkTrainer : TorchNetworkTrainer<DiagonalNetwork
     internal DiagonalNetworkTrainer(IHostEnvironment env, DiagonalNetworkOptions options) : base(env, options, NetworkTask.Regression) { }
 
     /// <inheritdoc />
-    private protected override (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount) =>
-        Build(new DiagonalNetworkSpec(data.FeatureCount, Options.InitScale));
+    private protected override NetworkSpec CreateSpec(int featureCount, int outputCount) => new DiagonalNetworkSpec(featureCount, Options.InitScale);
 }

@@ -14,7 +14,7 @@ namespace SharpnessML.Trainers.Graphs;
 /// training, validation and test nodes are a <see cref="NodeSplit"/> (by default the standard
 /// random split of 20 nodes per class, 500 and 1000, drawn with the options' seed).
 /// <see cref="TorchEstimator{TOptions}.Fit(IDataView)"/> trains with <see cref="GatTrainingLoop"/> and returns a
-/// <see cref="TorchNetworkTransformer"/> holding a <see cref="GatGraphNetwork"/>: it scores all
+/// <see cref="TorchNetworkTransformer"/> holding a <see cref="GatNetwork"/> bound to the graph: it scores all
 /// nodes of the graph in one pass, and the library's model file stores its edges and training
 /// nodes with the weights. Create it with <c>mlContext.MulticlassClassification.Trainers.Gat(...)</c>.
 /// </summary>
@@ -58,9 +58,9 @@ public sealed class GatTrainer : TorchEstimator<GatOptions>
         Action<int, double, NodeClassificationMetrics>? onEpoch = request.OnEpoch is { } report ? (epoch, loss, _) => report(epoch, loss) : null;
         using var model = GatTrainingLoop.Train(graph, split, Options, onEpoch, request.Channel);
         LastFit = new GatFitReport(model.History, model.TrainMetrics, model.ValidationMetrics, model.TestMetrics);
-        var network = GatGraphNetwork.Bind(model.Network, graph.NodeCount, graph.EdgeIndex, split.Train);
+        var network = model.Network.Bind(graph.NodeCount, graph.EdgeIndex, split.Train);
         var history = model.History;
-        return new TrainedNetwork(network.Spec, network, new TrainingSummary(history.Epochs, history.Epochs, history.TrainLosses, history.Elapsed));
+        return new TrainedNetwork(network.GraphSpec!, network, new TrainingSummary(history.Epochs, history.Epochs, history.TrainLosses, history.Elapsed));
     }
 }
 

@@ -1,10 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SharpnessML.Trainers.LeNet5;
 
@@ -19,12 +16,12 @@ public sealed class LeNet5Trainer : TorchNetworkTrainer<LeNet5Options>
     internal LeNet5Trainer(IHostEnvironment env, LeNet5Options options) : base(env, options, NetworkTask.MulticlassClassification) { }
 
     /// <inheritdoc />
-    private protected override (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount)
+    private protected override NetworkSpec CreateSpec(int featureCount, int outputCount)
     {
-        int side = SquareImage.Side(data.FeatureCount, Options.FeatureColumnName, "LeNet-5");
+        int side = Data.SquareImage.Side(featureCount, Options.FeatureColumnName, "LeNet-5");
         var spec = Options.Architecture with { ImageSize = side, Classes = outputCount };
         if (spec.FinalMapSize() < 1)
             throw new ArgumentException($"LeNet-5 needs images of at least 16×16 pixels; feature column '{Options.FeatureColumnName}' holds {side}×{side}.");
-        return Build(spec);
+        return spec;
     }
 }

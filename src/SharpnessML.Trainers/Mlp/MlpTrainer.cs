@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 using TorchSharp;
@@ -30,6 +29,6 @@ public sealed class MlpTrainer : TorchNetworkTrainer<MlpOptions>
     }
 
     /// <inheritdoc />
-    private protected override (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount) =>
-        Build(new MlpSpec(new[] { data.FeatureCount }.Concat(Options.HiddenLayerSizes).Append(outputCount).ToArray(), Options.Activation));
+    private protected override NetworkSpec CreateSpec(int featureCount, int outputCount) =>
+        new MlpSpec(new[] { featureCount }.Concat(Options.HiddenLayerSizes).Append(outputCount).ToArray(), Options.Activation);
 }

@@ -6,7 +6,7 @@ namespace SharpnessML.Trainers.Networks;
 /// <summary>
 /// A network bound to one graph whose forward pass takes the features of every node at once ([N, F], row i is node
 /// i) and scores them together, so a row's output depends on the other rows (a transductive graph network such as
-/// <see cref="Graphs.GatGraphNetwork"/>). What forms a batch follows from it: scoring and evaluation pass all N rows
+/// <see cref="Graphs.GatNetwork"/> bound to its graph). What forms a batch follows from it: scoring and evaluation pass all N rows
 /// in one forward pass, and a loss landscape's examples are <see cref="TrainingNodes"/> (a batch of m examples is m of
 /// them, the forward pass still seeing the whole graph). A network without this interface maps rows independently.
 /// </summary>
@@ -17,10 +17,4 @@ public interface IWholeGraphNetwork
 
     /// <summary>The training nodes [k] int64: the examples of the network's loss landscape.</summary>
     Tensor TrainingNodes { get; }
-
-    /// <summary>
-    /// The module holding the trained layers, with their parameter names as trained (without the graph's buffers):
-    /// what a measurement perturbs and reports by name.
-    /// </summary>
-    nn.Module Layers { get; }
 }

@@ -23,13 +23,19 @@ public abstract class TorchNetworkTrainer<TOptions> : TorchEstimator<TOptions>
     private protected override LossFunction? ConfiguredLoss => Options.Loss;
 
     /// <summary>
-    /// The network to train and its spec, given the training data (on the CPU) and the output count. Networks built
-    /// from a spec use <see cref="Build"/>, which seeds the initialisation with the options' seed.
+    /// The network to train and its spec, given the training data (on the CPU) and the output count. By default the
+    /// network of <see cref="CreateSpec"/>, its weights initialised from the options' seed; a trainer that starts from
+    /// an existing module (TorchScript fine-tuning) overrides this instead.
     /// </summary>
-    private protected abstract (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount);
+    private protected virtual (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount)
+    {
+        var spec = CreateSpec(data.FeatureCount, outputCount);
+        return (spec, TorchRuntime.Seeded(Options.Seed, spec.Build));
+    }
 
-    /// <summary>The network of <paramref name="spec"/> with its weights initialised from the options' seed.</summary>
-    private protected (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) Build(NetworkSpec spec) => (spec, TorchRuntime.Seeded(Options.Seed, spec.Build));
+    /// <summary>The spec of the network to train, given the data's feature width and the output count.</summary>
+    private protected virtual NetworkSpec CreateSpec(int featureCount, int outputCount) =>
+        throw new NotSupportedException($"{GetType().Name} creates its network without a spec.");
 
     /// <inheritdoc />
     private protected override TrainedNetwork TrainNetwork(TrainingRequest request)

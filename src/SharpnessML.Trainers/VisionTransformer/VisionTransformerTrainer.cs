@@ -1,10 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SharpnessML.Trainers.VisionTransformer;
 
@@ -18,11 +15,11 @@ public sealed class VisionTransformerTrainer : TorchNetworkTrainer<VisionTransfo
     internal VisionTransformerTrainer(IHostEnvironment env, VisionTransformerOptions options) : base(env, options, NetworkTask.MulticlassClassification) { }
 
     /// <inheritdoc />
-    private protected override (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount)
+    private protected override NetworkSpec CreateSpec(int featureCount, int outputCount)
     {
-        int side = SquareImage.Side(data.FeatureCount, Options.FeatureColumnName, "The vision transformer");
+        int side = Data.SquareImage.Side(featureCount, Options.FeatureColumnName, "The vision transformer");
         var spec = Options.Architecture with { ImageSize = side, Classes = outputCount };
         spec.Validate();
-        return Build(spec);
+        return spec;
     }
 }

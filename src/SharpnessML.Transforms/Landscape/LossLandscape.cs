@@ -142,8 +142,7 @@ public sealed class LossLandscape
     /// The landscape of a trained network transformer on <paramref name="data"/> (features and labels
     /// already extracted). For a network bound to a graph (<see cref="IWholeGraphNetwork"/>) the data
     /// holds every node, in node order, every forward pass takes all of them, and the examples are the network's
-    /// training nodes (as in <see cref="GraphLossLandscape.ForNodes"/>); the landscape's module is the network's
-    /// layers.
+    /// training nodes (as in <see cref="GraphLossLandscape.ForNodes"/>).
     /// </summary>
     public static LossLandscape ForNetwork(TorchNetworkTransformer network, SupervisedTensors data)
     {
@@ -158,6 +157,6 @@ public sealed class LossLandscape
             var selected = indices is null ? nodes : nodes.index_select(0, indices);
             return loss.Compute(module.call(features).index_select(0, selected), labels.index_select(0, selected));
         }
-        return new LossLandscape(graph.Layers, graph.Layers.parameters().ToList(), Evaluate, (int)nodes.shape[0]);
+        return new LossLandscape(module, module.parameters().ToList(), Evaluate, (int)nodes.shape[0]);
     }
 }

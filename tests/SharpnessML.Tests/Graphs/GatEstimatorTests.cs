@@ -97,7 +97,7 @@ public sealed class GatEstimatorTests : IClassFixture<CoraGatEstimatorFixture>, 
         Assert.Equal(new GatSpec(CoraDataset.FeatureCount, CoraDataset.ClassCount, Heads: 1), spec.Architecture);
 
         var loaded = cora.Ml.Sharpness().Model.Load(path, out _);
-        var network = Assert.IsType<GatGraphNetwork>(loaded.GetNetwork().Network);
+        var network = Assert.IsType<GatNetwork>(loaded.GetNetwork().Network);
         Assert.True(TensorAssert.SameValues(cora.Graph.EdgeIndex, network.EdgeIndexTensor));
         Assert.Equal(cora.Split.Train, network.TrainingNodes.data<long>().ToArray());
         // The weights round-trip exactly; the softmax over each node's neighbours is summed by a scatter whose order
