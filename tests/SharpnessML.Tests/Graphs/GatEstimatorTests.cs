@@ -113,6 +113,30 @@ public sealed class GatEstimatorTests : IClassFixture<CoraGatEstimatorFixture>, 
     }
 
     [Fact]
+    public void AGatWritesItsOutputsUnderTheOptionsColumnNamesAndTheModelFileKeepsThem()
+    {
+        var options = new GatOptions { Heads = 1, MaxEpochs = 2, Seed = 1, ScoreColumnName = "Probabilities", PredictedLabelColumnName = "Class" };
+        using var model = cora.Ml.MulticlassClassification.Trainers.Gat(cora.Graph.EdgeIndex, options, cora.Split).Fit(cora.Data);
+        var scored = model.Transform(cora.Data);
+        Assert.Null(scored.Schema.GetColumnOrNull(ColumnNames.Score));
+        Assert.Null(scored.Schema.GetColumnOrNull(ColumnNames.PredictedLabel));
+        Assert.IsType<KeyDataViewType>(scored.Schema["Class"].Type);
+        Assert.Equal(CoraDataset.NodeCount, scored.GetColumn<uint>("Class").Count());
+        var expected = scored.GetColumn<float[]>("Probabilities").ToArray();
+
+        var path = Path.Combine(folder, "gat-columns.zip");
+        cora.Ml.Sharpness().Model.Save(model, cora.Data.Schema, path);
+        var loaded = cora.Ml.Sharpness().Model.Load(path, out _).Transform(cora.Data);
+        Assert.Null(loaded.Schema.GetColumnOrNull(ColumnNames.Score));
+        Assert.IsType<KeyDataViewType>(loaded.Schema["Class"].Type);
+        // As in the round trip above: equal weights, scores equal up to the scatter's last-bit rounding.
+        var actual = loaded.GetColumn<float[]>("Probabilities").ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            for (int c = 0; c < expected[i].Length; c++) Assert.Equal(expected[i][c], actual[i][c], 1e-6);
+    }
+
+    [Fact]
     public void TheLandscapeOfALoadedGatIsTheTrainingNodesCrossEntropy()
     {
         using var scope = torch.NewDisposeScope();
