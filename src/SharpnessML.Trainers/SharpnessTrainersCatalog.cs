@@ -34,7 +34,7 @@ public static class SharpnessTrainersCatalog
         double learningRate = 1e-3,
         int maxEpochs = 1000,
         int seed = 0)
-        => catalog.Mlp(SimpleMlpOptions(labelColumnName, featureColumnName, hiddenLayerSizes, learningRate, maxEpochs, seed));
+        => catalog.Mlp(Simple(new MlpOptions { HiddenLayerSizes = hiddenLayerSizes ?? new MlpOptions().HiddenLayerSizes }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>A multilayer perceptron for regression with all options.</summary>
     public static MlpTrainer Mlp(this RegressionCatalog.RegressionTrainers catalog, MlpOptions options) =>
@@ -59,7 +59,7 @@ public static class SharpnessTrainersCatalog
         double learningRate = 1e-3,
         int maxEpochs = 1000,
         int seed = 0)
-        => catalog.Mlp(SimpleMlpOptions(labelColumnName, featureColumnName, hiddenLayerSizes, learningRate, maxEpochs, seed));
+        => catalog.Mlp(Simple(new MlpOptions { HiddenLayerSizes = hiddenLayerSizes ?? new MlpOptions().HiddenLayerSizes }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>A multilayer perceptron for multiclass classification with all options.</summary>
     public static MlpTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, MlpOptions options) =>
@@ -85,12 +85,7 @@ public static class SharpnessTrainersCatalog
         double learningRate = 1e-3,
         int maxEpochs = 200,
         int seed = 0)
-    {
-        var options = new LeNet5Options { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, MaxEpochs = maxEpochs, Seed = seed };
-        if (architecture != null) options.Architecture = architecture;
-        options.Optimizer.LearningRate = learningRate;
-        return catalog.LeNet5(options);
-    }
+        => catalog.LeNet5(Simple(new LeNet5Options { Architecture = architecture ?? LeNet5Spec.Reference }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>A LeNet-5 convolutional network for multiclass classification with all options.</summary>
     public static LeNet5Trainer LeNet5(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, LeNet5Options options) =>
@@ -115,14 +110,7 @@ public static class SharpnessTrainersCatalog
         double learningRate = 0.01,
         int maxEpochs = 200,
         int seed = 0)
-    {
-        var options = new DiagonalNetwork.DiagonalNetworkOptions
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, InitScale = initScale, MaxEpochs = maxEpochs, Seed = seed,
-        };
-        options.Optimizer.LearningRate = learningRate;
-        return catalog.DiagonalLinearNetwork(options);
-    }
+        => catalog.DiagonalLinearNetwork(Simple(new DiagonalNetwork.DiagonalNetworkOptions { InitScale = initScale }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>A diagonal linear network for (sparse) linear regression with all options.</summary>
     public static DiagonalNetwork.DiagonalNetworkTrainer DiagonalLinearNetwork(this RegressionCatalog.RegressionTrainers catalog, DiagonalNetwork.DiagonalNetworkOptions options) =>
@@ -147,15 +135,8 @@ public static class SharpnessTrainersCatalog
         double learningRate = 1e-3,
         int maxEpochs = 200,
         int seed = 0)
-    {
-        var options = new VisionTransformer.VisionTransformerOptions
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, MaxEpochs = maxEpochs, Seed = seed,
-        };
-        if (architecture != null) options.Architecture = architecture;
-        options.Optimizer.LearningRate = learningRate;
-        return catalog.VisionTransformer(options);
-    }
+        => catalog.VisionTransformer(Simple(new VisionTransformer.VisionTransformerOptions { Architecture = architecture ?? new VisionTransformerSpec() },
+            labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>A small vision transformer for image classification with all options.</summary>
     public static VisionTransformer.VisionTransformerTrainer VisionTransformer(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, VisionTransformer.VisionTransformerOptions options) =>
@@ -210,7 +191,7 @@ public static class SharpnessTrainersCatalog
         double learningRate = 0.01,
         int maxEpochs = 10,
         int seed = 0)
-        => catalog.FineTuneTorchScript(SimpleFineTuningOptions(modelPath, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
+        => catalog.FineTuneTorchScript(Simple(new TorchScript.TorchScriptFineTuningOptions { ModelPath = modelPath }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>Fine-tunes a TorchScript regression model with all options.</summary>
     public static TorchScript.TorchScriptFineTuningTrainer FineTuneTorchScript(this RegressionCatalog.RegressionTrainers catalog, TorchScript.TorchScriptFineTuningOptions options) =>
@@ -234,27 +215,21 @@ public static class SharpnessTrainersCatalog
         double learningRate = 0.01,
         int maxEpochs = 10,
         int seed = 0)
-        => catalog.FineTuneTorchScript(SimpleFineTuningOptions(modelPath, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
+        => catalog.FineTuneTorchScript(Simple(new TorchScript.TorchScriptFineTuningOptions { ModelPath = modelPath }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>Fine-tunes a TorchScript classifier with all options.</summary>
     public static TorchScript.TorchScriptFineTuningTrainer FineTuneTorchScript(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, TorchScript.TorchScriptFineTuningOptions options) =>
         new(GetContext(catalog), options, NetworkTask.MulticlassClassification);
 
-    private static TorchScript.TorchScriptFineTuningOptions SimpleFineTuningOptions(string modelPath, string label, string features, double learningRate, int maxEpochs, int seed)
+    /// <summary>The simple overloads' options: <paramref name="options"/> (each family's defaults) with the columns, learning rate, epochs and seed given.</summary>
+    private static TOptions Simple<TOptions>(TOptions options, string label, string features, double learningRate, int maxEpochs, int seed)
+        where TOptions : Training.TorchTrainerOptions
     {
-        var options = new TorchScript.TorchScriptFineTuningOptions
-        {
-            ModelPath = modelPath, LabelColumnName = label, FeatureColumnName = features, MaxEpochs = maxEpochs, Seed = seed,
-        };
-        options.Optimizer.LearningRate = learningRate;
-        return options;
-    }
-
-    private static MlpOptions SimpleMlpOptions(string label, string features, int[]? hidden, double learningRate, int maxEpochs, int seed)
-    {
-        var options = new MlpOptions { LabelColumnName = label, FeatureColumnName = features, MaxEpochs = maxEpochs, Seed = seed };
-        if (hidden != null) options.HiddenLayerSizes = hidden;
+        options.LabelColumnName = label;
+        options.FeatureColumnName = features;
+        options.MaxEpochs = maxEpochs;
+        options.Seed = seed;
         options.Optimizer.LearningRate = learningRate;
         return options;
     }
