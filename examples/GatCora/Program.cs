@@ -54,7 +54,7 @@ for (int seed = 0; seed < seeds; seed++)
     var split = varySplit ? CoraDataset.StandardSplit(graph, seed) : fixedSplit;
     var options = new GatOptions { Heads = heads, Seed = seed, MaxEpochs = maxEpochs };
     var start = Stopwatch.StartNew();
-    using var model = new GatTrainer(options).Fit(graph, split);
+    using var model = GatTrainingLoop.Train(graph, split, options);
     double seconds = start.Elapsed.TotalSeconds;
     var h = model.History;
     accuracies.Add(model.TestMetrics.Accuracy);

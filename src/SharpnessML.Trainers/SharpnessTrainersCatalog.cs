@@ -34,7 +34,7 @@ public static class SharpnessTrainersCatalog
         double learningRate = 1e-3,
         int maxEpochs = 1000,
         int seed = 0)
-        => catalog.Mlp(SimpleMlpOptions(labelColumnName, featureColumnName, hiddenLayerSizes, learningRate, maxEpochs, seed));
+        => catalog.Mlp(Simple(new MlpOptions { HiddenLayerSizes = hiddenLayerSizes ?? new MlpOptions().HiddenLayerSizes }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>A multilayer perceptron for regression with all options.</summary>
     public static MlpTrainer Mlp(this RegressionCatalog.RegressionTrainers catalog, MlpOptions options) =>
@@ -59,7 +59,7 @@ public static class SharpnessTrainersCatalog
         double learningRate = 1e-3,
         int maxEpochs = 1000,
         int seed = 0)
-        => catalog.Mlp(SimpleMlpOptions(labelColumnName, featureColumnName, hiddenLayerSizes, learningRate, maxEpochs, seed));
+        => catalog.Mlp(Simple(new MlpOptions { HiddenLayerSizes = hiddenLayerSizes ?? new MlpOptions().HiddenLayerSizes }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>A multilayer perceptron for multiclass classification with all options.</summary>
     public static MlpTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, MlpOptions options) =>
@@ -85,24 +85,62 @@ public static class SharpnessTrainersCatalog
         double learningRate = 1e-3,
         int maxEpochs = 200,
         int seed = 0)
-    {
-        var options = new LeNet5Options { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, MaxEpochs = maxEpochs, Seed = seed };
-        if (architecture != null) options.Architecture = architecture;
-        options.Optimizer.LearningRate = learningRate;
-        return catalog.LeNet5(options);
-    }
+        => catalog.LeNet5(Simple(new LeNet5Options { Architecture = architecture ?? LeNet5Spec.Reference }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>A LeNet-5 convolutional network for multiclass classification with all options.</summary>
     public static LeNet5Trainer LeNet5(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, LeNet5Options options) =>
         new(GetContext(catalog), options);
 
-    /// <summary>A diagonal linear network ŷ = xᵀ(u ⊙ v) for (sparse) linear regression, trained with TorchSharp.</summary>
-    public static DiagonalNetwork.DiagonalNetworkTrainer DiagonalLinearNetwork(this RegressionCatalog.RegressionTrainers catalog, DiagonalNetwork.DiagonalNetworkOptions? options = null) =>
-        new(GetContext(catalog), options ?? new DiagonalNetwork.DiagonalNetworkOptions());
+    /// <summary>
+    /// A diagonal linear network ŷ = xᵀ(u ⊙ v) for (sparse) linear regression (MSE), trained with TorchSharp by plain
+    /// SGD with batch 16 over every epoch (see <see cref="DiagonalNetwork.DiagonalNetworkOptions"/>).
+    /// </summary>
+    /// <param name="catalog">The regression trainers catalog.</param>
+    /// <param name="labelColumnName">Label column (Single).</param>
+    /// <param name="featureColumnName">Feature column (known-size vector of Single).</param>
+    /// <param name="initScale">Initial value α of every u_i and v_i; default 0.1.</param>
+    /// <param name="learningRate">SGD's learning rate; default 0.01.</param>
+    /// <param name="maxEpochs">Epochs; default 200, all run.</param>
+    /// <param name="seed">Seed of the batch order; default 0.</param>
+    public static DiagonalNetwork.DiagonalNetworkTrainer DiagonalLinearNetwork(
+        this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = ColumnNames.Label,
+        string featureColumnName = ColumnNames.Features,
+        double initScale = 0.1,
+        double learningRate = 0.01,
+        int maxEpochs = 200,
+        int seed = 0)
+        => catalog.DiagonalLinearNetwork(Simple(new DiagonalNetwork.DiagonalNetworkOptions { InitScale = initScale }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
-    /// <summary>A small vision transformer (patch embedding, pre-norm self-attention blocks) for image classification.</summary>
-    public static VisionTransformer.VisionTransformerTrainer VisionTransformer(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, VisionTransformer.VisionTransformerOptions? options = null) =>
-        new(GetContext(catalog), options ?? new VisionTransformer.VisionTransformerOptions());
+    /// <summary>A diagonal linear network for (sparse) linear regression with all options.</summary>
+    public static DiagonalNetwork.DiagonalNetworkTrainer DiagonalLinearNetwork(this RegressionCatalog.RegressionTrainers catalog, DiagonalNetwork.DiagonalNetworkOptions options) =>
+        new(GetContext(catalog), options);
+
+    /// <summary>
+    /// A small vision transformer (patch embedding, pre-norm self-attention blocks) for multiclass classification of
+    /// square grey-scale images (cross-entropy, Adam, early stopping on a held-out 10% of the images).
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="labelColumnName">Label column (key type, or Single holding 0..k−1).</param>
+    /// <param name="featureColumnName">Feature column: a known-size vector of side² Single (784 for 28×28 images).</param>
+    /// <param name="architecture">Blocks, heads, width and patch size; default <c>new VisionTransformerSpec()</c> (2 blocks, 4 heads, width 64, 7×7 patches).</param>
+    /// <param name="learningRate">Adam's learning rate; default 1e-3.</param>
+    /// <param name="maxEpochs">Most epochs; default 200, with early stopping (see <see cref="Training.TorchTrainerOptions"/>).</param>
+    /// <param name="seed">Seed for initialisation, the validation rows and batch order; default 0.</param>
+    public static VisionTransformer.VisionTransformerTrainer VisionTransformer(
+        this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = ColumnNames.Label,
+        string featureColumnName = ColumnNames.Features,
+        VisionTransformerSpec? architecture = null,
+        double learningRate = 1e-3,
+        int maxEpochs = 200,
+        int seed = 0)
+        => catalog.VisionTransformer(Simple(new VisionTransformer.VisionTransformerOptions { Architecture = architecture ?? new VisionTransformerSpec() },
+            labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
+
+    /// <summary>A small vision transformer for image classification with all options.</summary>
+    public static VisionTransformer.VisionTransformerTrainer VisionTransformer(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, VisionTransformer.VisionTransformerOptions options) =>
+        new(GetContext(catalog), options);
 
     /// <summary>
     /// A graph attention network (Veličković et al., 2018) for transductive node classification:
@@ -116,7 +154,7 @@ public static class SharpnessTrainersCatalog
     /// <param name="heads">Attention heads of the hidden layer; default 8 (Veličković et al., 2018).</param>
     /// <param name="maxEpochs">Most epochs (full-graph steps); default 1000, with early stopping after 100 epochs without improvement.</param>
     /// <param name="seed">Seed of initialisation, dropout, node sampling and the default split; default 0.</param>
-    public static Graphs.GatEstimator Gat(
+    public static Graphs.GatTrainer Gat(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         TorchSharp.torch.Tensor edgeIndex,
         Graphs.NodeSplit? split = null,
@@ -131,9 +169,9 @@ public static class SharpnessTrainersCatalog
         }, split);
 
     /// <summary>A graph attention network for transductive node classification with all options.</summary>
-    public static Graphs.GatEstimator Gat(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+    public static Graphs.GatTrainer Gat(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         TorchSharp.torch.Tensor edgeIndex, Graphs.GatOptions options, Graphs.NodeSplit? split = null) =>
-        new(GetContext(catalog) as MLContext ?? new MLContext(), edgeIndex, options, split);
+        new(GetContext(catalog), edgeIndex, options, split);
 
     /// <summary>
     /// Fine-tunes a TorchScript regression model saved by PyTorch (<c>torch.jit.save</c>) with MSE.
@@ -153,7 +191,7 @@ public static class SharpnessTrainersCatalog
         double learningRate = 0.01,
         int maxEpochs = 10,
         int seed = 0)
-        => catalog.FineTuneTorchScript(SimpleFineTuningOptions(modelPath, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
+        => catalog.FineTuneTorchScript(Simple(new TorchScript.TorchScriptFineTuningOptions { ModelPath = modelPath }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>Fine-tunes a TorchScript regression model with all options.</summary>
     public static TorchScript.TorchScriptFineTuningTrainer FineTuneTorchScript(this RegressionCatalog.RegressionTrainers catalog, TorchScript.TorchScriptFineTuningOptions options) =>
@@ -177,27 +215,21 @@ public static class SharpnessTrainersCatalog
         double learningRate = 0.01,
         int maxEpochs = 10,
         int seed = 0)
-        => catalog.FineTuneTorchScript(SimpleFineTuningOptions(modelPath, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
+        => catalog.FineTuneTorchScript(Simple(new TorchScript.TorchScriptFineTuningOptions { ModelPath = modelPath }, labelColumnName, featureColumnName, learningRate, maxEpochs, seed));
 
     /// <summary>Fine-tunes a TorchScript classifier with all options.</summary>
     public static TorchScript.TorchScriptFineTuningTrainer FineTuneTorchScript(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, TorchScript.TorchScriptFineTuningOptions options) =>
         new(GetContext(catalog), options, NetworkTask.MulticlassClassification);
 
-    private static TorchScript.TorchScriptFineTuningOptions SimpleFineTuningOptions(string modelPath, string label, string features, double learningRate, int maxEpochs, int seed)
+    /// <summary>The simple overloads' options: <paramref name="options"/> (each family's defaults) with the columns, learning rate, epochs and seed given.</summary>
+    private static TOptions Simple<TOptions>(TOptions options, string label, string features, double learningRate, int maxEpochs, int seed)
+        where TOptions : Training.TorchTrainerOptions
     {
-        var options = new TorchScript.TorchScriptFineTuningOptions
-        {
-            ModelPath = modelPath, LabelColumnName = label, FeatureColumnName = features, MaxEpochs = maxEpochs, Seed = seed,
-        };
-        options.Optimizer.LearningRate = learningRate;
-        return options;
-    }
-
-    private static MlpOptions SimpleMlpOptions(string label, string features, int[]? hidden, double learningRate, int maxEpochs, int seed)
-    {
-        var options = new MlpOptions { LabelColumnName = label, FeatureColumnName = features, MaxEpochs = maxEpochs, Seed = seed };
-        if (hidden != null) options.HiddenLayerSizes = hidden;
+        options.LabelColumnName = label;
+        options.FeatureColumnName = features;
+        options.MaxEpochs = maxEpochs;
+        options.Seed = seed;
         options.Optimizer.LearningRate = learningRate;
         return options;
     }

@@ -10,10 +10,11 @@ namespace SharpnessML.Trainers;
 
 /// <summary>
 /// A trained TorchSharp network as an ML.NET transformer. It reads the feature column, runs the
-/// network in evaluation mode and adds <c>Score</c> (a scalar for regression; class probabilities
-/// for classification, plus the argmax as the key-typed <c>PredictedLabel</c>). It exposes the
+/// network in evaluation mode and adds the score column (<see cref="ScoreColumnName"/>, default <c>Score</c>: a
+/// scalar for regression; class probabilities for classification, plus the argmax as the key-typed
+/// <see cref="PredictedLabelColumnName"/>, default <c>PredictedLabel</c>). It exposes the
 /// module, its parameters and the loss it was trained with, so sharpness can be measured.
-/// A graph network (<see cref="Graphs.GatGraphNetwork"/>) scores every node at once: its input has one
+/// A network bound to a graph (<see cref="IWholeGraphNetwork"/>) scores every node at once: its input has one
 /// row per node, in node order, and <see cref="Transform"/> runs one forward pass over all of them.
 /// Persist it with the library's model file (<see cref="ModelFiles.SharpnessModelFile"/>): ML.NET 5
 /// offers third parties no way to register loaders, so <see cref="Save"/> refuses.
@@ -25,6 +26,16 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
     private ITransformer? mapper;
 
     /// <summary>Wraps a network. The transformer owns <paramref name="network"/> from now on.</summary>
+    /// <param name="mlContext">The context the ML.NET mapping is built with.</param>
+    /// <param name="spec">The architecture, enough to rebuild the module.</param>
+    /// <param name="network">The trained module.</param>
+    /// <param name="task">Regression or classification.</param>
+    /// <param name="loss">The loss the network was trained with.</param>
+    /// <param name="featureColumnName">Column the network reads.</param>
+    /// <param name="labelColumnName">Column that held the training labels.</param>
+    /// <param name="training">What training did, if known.</param>
+    /// <param name="scoreColumnName">Output column of the prediction or class probabilities; default <c>Score</c>.</param>
+    /// <param name="predictedLabelColumnName">Output column of a classifier's most probable class; default <c>PredictedLabel</c>.</param>
     public TorchNetworkTransformer(
         MLContext mlContext,
         NetworkSpec spec,
@@ -33,8 +44,12 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
         LossFunction loss,
         string featureColumnName,
         string labelColumnName,
-        TrainingSummary? training = null)
+        TrainingSummary? training = null,
+        string scoreColumnName = ColumnNames.Score,
+        string predictedLabelColumnName = ColumnNames.PredictedLabel)
     {
+        if (string.IsNullOrWhiteSpace(scoreColumnName)) throw new ArgumentException("The score column name must be set.", nameof(scoreColumnName));
+        if (string.IsNullOrWhiteSpace(predictedLabelColumnName)) throw new ArgumentException("The predicted-label column name must be set.", nameof(predictedLabelColumnName));
         this.mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
         Spec = spec;
         Network = network;
@@ -43,6 +58,8 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
         FeatureColumnName = featureColumnName;
         LabelColumnName = labelColumnName;
         Training = training;
+        ScoreColumnName = scoreColumnName;
+        PredictedLabelColumnName = predictedLabelColumnName;
         if (task == NetworkTask.Regression && spec.OutputSize != 1)
             throw new ArgumentException($"A regression network must have one output; this one has {spec.OutputSize}.", nameof(spec));
         if (task == NetworkTask.MulticlassClassification && spec.OutputSize < 2)
@@ -68,6 +85,12 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
     /// <summary>Column that held the training labels (used when measuring loss).</summary>
     public string LabelColumnName { get; }
 
+    /// <summary>Column the transformer adds with the prediction (regression) or the class probabilities (classification).</summary>
+    public string ScoreColumnName { get; }
+
+    /// <summary>Key-typed column a classifier adds with the most probable class (regression adds none).</summary>
+    public string PredictedLabelColumnName { get; }
+
     /// <summary>Width of the feature vector the network expects.</summary>
     public int FeatureCount => Spec.InputSize;
 
@@ -87,10 +110,10 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// Whether the network is bound to a graph and scores all rows (nodes) together, so a row's
-    /// prediction depends on the other rows; such a transformer is not a row-to-row mapper.
+    /// Whether the network is bound to a graph and scores all rows (nodes) together (<see cref="IWholeGraphNetwork"/>),
+    /// so a row's prediction depends on the other rows; such a transformer is not a row-to-row mapper.
     /// </summary>
-    public bool IsGraphNetwork => Network is Graphs.GatGraphNetwork;
+    public bool IsGraphNetwork => Network is IWholeGraphNetwork;
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => !IsGraphNetwork;
@@ -137,8 +160,7 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
     /// <summary>One forward pass over every row (node i = row i), appended as Score and PredictedLabel.</summary>
     private IDataView TransformGraph(IDataView input)
     {
-        var graph = (Graphs.GatGraphNetwork)Network;
-        int nodes = graph.Spec.NodeCount, classes = Spec.OutputSize;
+        int nodes = ((IWholeGraphNetwork)Network).NodeCount, classes = Spec.OutputSize;
         var (column, width) = Data.SupervisedTensors.FindFeatureColumn(input.Schema, FeatureColumnName);
         var features = new float[(long)nodes * width];
         int rows = 0;
@@ -170,12 +192,13 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
                 predicted[i] = (uint)argmax[i] + 1; // key value = class + 1
             }
         }
-        return new Graphs.NodeScoresDataView(input, probabilities, predicted, classes, ColumnNames.Score, ColumnNames.PredictedLabel);
+        return new Graphs.NodeScoresDataView(input, probabilities, predicted, classes, ScoreColumnName, PredictedLabelColumnName);
     }
 
     private ITransformer BuildMapper()
     {
-        var estimator = CreateMappingEstimator(mlContext, FeatureColumnName, FeatureCount, Task, Spec.OutputSize, MapRegression, MapMulticlass);
+        var estimator = CreateMappingEstimator(mlContext, FeatureColumnName, FeatureCount, Task, Spec.OutputSize, ScoreColumnName, PredictedLabelColumnName,
+            MapRegression, MapMulticlass);
         var input = SchemaDefinition.Create(typeof(FeatureRow));
         input[nameof(FeatureRow.Features)].ColumnName = FeatureColumnName;
         input[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureCount);
@@ -187,7 +210,7 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
     /// to answer <c>GetOutputSchema</c> the way ML.NET's own estimators do.
     /// </summary>
     internal static IEstimator<ITransformer> CreateMappingEstimator(
-        MLContext mlContext, string featureColumn, int featureCount, NetworkTask task, int classes,
+        MLContext mlContext, string featureColumn, int featureCount, NetworkTask task, int classes, string scoreColumn, string predictedLabelColumn,
         Action<FeatureRow, RegressionScore> mapRegression, Action<FeatureRow, MulticlassScore> mapMulticlass)
     {
         var input = SchemaDefinition.Create(typeof(FeatureRow));
@@ -196,11 +219,17 @@ public sealed class TorchNetworkTransformer : ITransformer, IDisposable
         if (task == NetworkTask.Regression)
         {
             var output = SchemaDefinition.Create(typeof(RegressionScore));
+            output[nameof(RegressionScore.Score)].ColumnName = scoreColumn;
             return mlContext.Transforms.CustomMapping(mapRegression, null, input, output);
         }
         var multiclass = SchemaDefinition.Create(typeof(MulticlassScore));
-        multiclass[nameof(MulticlassScore.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
-        multiclass[nameof(MulticlassScore.PredictedLabel)].ColumnType = new KeyDataViewType(typeof(uint), classes);
+        var score = multiclass[nameof(MulticlassScore.Score)];
+        var predicted = multiclass[nameof(MulticlassScore.PredictedLabel)];
+        score.ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
+        predicted.ColumnType = new KeyDataViewType(typeof(uint), classes);
+        // The indexer finds columns by their current name, so both are looked up before either is renamed.
+        score.ColumnName = scoreColumn;
+        predicted.ColumnName = predictedLabelColumn;
         return mlContext.Transforms.CustomMapping(mapMulticlass, null, input, multiclass);
     }
 

@@ -218,7 +218,7 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
     }
 
     /// <summary>
-    /// Epochs of <see cref="Trainers.Graphs.GatTrainer"/> (early stopping off) versus a bare TorchSharp
+    /// Epochs of <see cref="Trainers.Graphs.GatTrainingLoop"/> (early stopping off) versus a bare TorchSharp
     /// loop over the same <see cref="Trainers.Graphs.GatNetwork"/>: one full-graph Adam step on the
     /// training nodes, then the validation loss and accuracy in evaluation mode, per epoch.
     /// </summary>
@@ -230,7 +230,7 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
         {
             () =>
             {
-                using var model = new Trainers.Graphs.GatTrainer(options).Fit(graph, split);
+                using var model = Trainers.Graphs.GatTrainingLoop.Train(graph, split, options);
             },
             () =>
             {
@@ -272,7 +272,7 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
     {
         int epochs = quick ? 5 : 20;
         var clock = Stopwatch.StartNew();
-        var model = new Trainers.Graphs.GatTrainer(new Trainers.Graphs.GatOptions { MaxEpochs = epochs, Seed = 0 }).Fit(graph, split);
+        var model = Trainers.Graphs.GatTrainingLoop.Train(graph, split, new Trainers.Graphs.GatOptions { MaxEpochs = epochs, Seed = 0 });
         double epoch = clock.Elapsed.TotalSeconds / epochs;
         var landscape = Transforms.Landscape.GraphLossLandscape.ForGat(model);
         // The seed paper's GAT setting: ρ = 0.02, m = 64 training nodes.

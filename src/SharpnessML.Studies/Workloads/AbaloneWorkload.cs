@@ -46,7 +46,7 @@ internal sealed class AbaloneWorkload : IStudyWorkload
         var options = MlpOptions.SeedPaperAbalone(); // the seed paper's reference FCNN and training
         TrainerHyperparameters.Apply(options, member, study, NetworkTask.Regression);
         var clock = Stopwatch.StartNew();
-        var network = new MlpTrainer(ml, options, NetworkTask.Regression).Fit(train, outputCount: 1);
+        var network = ml.Regression.Trainers.Mlp(options).Fit(train, outputCount: 1);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         try
         {

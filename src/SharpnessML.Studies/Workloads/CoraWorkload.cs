@@ -49,7 +49,7 @@ internal sealed class CoraWorkload : IStudyWorkload
         }
 
         var clock = Stopwatch.StartNew();
-        var model = new GatTrainer(options).Fit(graph, split);
+        var model = GatTrainingLoop.Train(graph, split, options);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         _ = modelPath; // GAT members have no model file yet (the graph is not part of an ML.NET pipeline).
         return new TrainedMember(model, GraphLossLandscape.ForGat(model), model.History.Epochs,

@@ -52,7 +52,7 @@ internal sealed class FashionMnistWorkload : IStudyWorkload
         if (member.Text(HyperparameterAxes.Dropout) != null)
             options.Architecture = options.Architecture with { DropoutRate = member.Double(HyperparameterAxes.Dropout, 0.5) };
         var clock = Stopwatch.StartNew();
-        var network = new LeNet5Trainer(ml, options).Fit(train, FashionMnistDataset.ClassCount);
+        var network = ml.MulticlassClassification.Trainers.LeNet5(options).Fit(train, FashionMnistDataset.ClassCount);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         try
         {

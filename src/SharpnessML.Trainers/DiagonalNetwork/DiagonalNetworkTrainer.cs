@@ -12,8 +12,8 @@ namespace SharpnessML.Trainers.DiagonalNetwork;
 public sealed class DiagonalNetworkTrainer : TorchNetworkTrainer<DiagonalNetworkOptions>
 {
     /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
-    public DiagonalNetworkTrainer(IHostEnvironment env, DiagonalNetworkOptions options) : base(env, options, NetworkTask.Regression) { }
+    internal DiagonalNetworkTrainer(IHostEnvironment env, DiagonalNetworkOptions options) : base(env, options, NetworkTask.Regression) { }
 
     /// <inheritdoc />
-    protected override NetworkSpec CreateSpec(int featureCount, int outputCount) => new DiagonalNetworkSpec(featureCount, Options.InitScale);
+    private protected override NetworkSpec CreateSpec(int featureCount, int outputCount) => new DiagonalNetworkSpec(featureCount, Options.InitScale);
 }

@@ -8,7 +8,7 @@ namespace SharpnessML.Trainers.Graphs;
 /// A graph attention network fitted to one graph, as a <see cref="NetworkSpec"/> of the library's
 /// model file: the architecture plus the sizes of the graph it was trained on. A transductive GAT
 /// predicts a node from its neighbours, so the graph (edge index) and the training nodes are part of
-/// the model: <see cref="Build"/> creates a <see cref="GatGraphNetwork"/> whose edge index and
+/// the model: <see cref="Build"/> creates a <see cref="GatNetwork"/> bound to a graph whose edge index and
 /// training nodes are buffers, saved and loaded with the weights.
 /// </summary>
 /// <param name="Architecture">Layers, heads, dropout and slope.</param>
@@ -35,5 +35,5 @@ public sealed record GatGraphSpec(GatSpec Architecture, int NodeCount, long Edge
     }
 
     /// <summary>Builds the network with fresh weights and an all-zero graph, to be filled by loading saved weights.</summary>
-    public override nn.Module<Tensor, Tensor> Build() => new GatGraphNetwork(this);
+    public override nn.Module<Tensor, Tensor> Build() => new GatNetwork(this);
 }

@@ -125,7 +125,7 @@ public sealed class GatLayer : nn.Module<Tensor, Tensor, Tensor>
         long n = x.shape[0];
         var h = Project(x);                                                   // [N, K, F′]
         var alpha = Attention(h, edgeIndex, n);                               // [E, K]
-        var dropped = SeededDropout.Apply(alpha, AttentionDropout, training, DropoutGenerator);
+        var dropped = GeneratorDropout.Apply(alpha, AttentionDropout, training, DropoutGenerator);
         var messages = h.index_select(0, edgeIndex[0]) * dropped.unsqueeze(-1); // α_ij W h_j, [E, K, F′]
         var aggregated = torch.zeros(n, Heads, OutputSize, dtype: x.dtype, device: x.device)
             .index_add(0, edgeIndex[1], messages, TorchScalars.One);         // Σ over incoming edges

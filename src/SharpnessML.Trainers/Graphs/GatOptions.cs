@@ -3,18 +3,15 @@ using SharpnessML.Trainers.Optimizers;
 namespace SharpnessML.Trainers.Graphs;
 
 /// <summary>
-/// Options of <see cref="GatTrainer"/>. Defaults reproduce the transductive Cora setting of
+/// Options of <see cref="GatTrainer"/> (the feature column holds a node's features, the label column its class:
+/// a key type, or a Single or Double holding 0..C−1; the seed fixes initialisation, dropout masks and node sampling).
+/// Defaults reproduce the transductive Cora setting of
 /// Veličković et al. (2018, §3.3): 8 heads of 8 hidden units, one output head, dropout 0.6 on
 /// inputs and attention, Adam with learning rate 0.005 and L2 weight 0.0005, full-graph steps and
 /// early stopping with a patience of 100 epochs.
 /// </summary>
-public sealed class GatOptions
+public sealed class GatOptions : Training.TorchEstimatorOptions
 {
-    /// <summary>Feature column of the ML.NET estimator (<see cref="GatEstimator"/>): a known-size vector of Single per node. Default <c>Features</c>.</summary>
-    public string FeatureColumnName { get; set; } = ColumnNames.Features;
-
-    /// <summary>Label column of the ML.NET estimator: a key type (class = key − 1), or a Single or Double holding 0..C−1. Default <c>Label</c>.</summary>
-    public string LabelColumnName { get; set; } = ColumnNames.Label;
 
     /// <summary>F′ of the hidden layer. Default 8 (Veličković et al., 2018).</summary>
     public int HiddenUnitsPerHead { get; set; } = 8;
@@ -60,21 +57,14 @@ public sealed class GatOptions
     /// </summary>
     public int? TrainingNodesPerStep { get; set; }
 
-    /// <summary>Seed of the initialisation, the dropout masks and the node sampling. Same seed, graph and split → the same model. Default 0.</summary>
-    public int Seed { get; set; }
-
-    /// <summary>Torch device: <c>cpu</c> (default) or <c>cuda</c>, <c>cuda:N</c> where available.</summary>
-    public string Device { get; set; } = "cpu";
-
     /// <summary>The network these options describe for a graph with <paramref name="featureCount"/> features and <paramref name="classCount"/> classes.</summary>
     public GatSpec CreateSpec(int featureCount, int classCount) =>
         new(featureCount, classCount, HiddenUnitsPerHead, Heads, OutputHeads, Dropout, AttentionDropout, NegativeSlope);
 
-    /// <summary>Throws a clear error naming the first invalid setting.</summary>
-    public void Validate()
+    /// <inheritdoc />
+    public override void Validate()
     {
-        if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("FeatureColumnName must be set.", nameof(FeatureColumnName));
-        if (string.IsNullOrWhiteSpace(LabelColumnName)) throw new ArgumentException("LabelColumnName must be set.", nameof(LabelColumnName));
+        base.Validate();
         new GatSpec(1, 1, HiddenUnitsPerHead, Heads, OutputHeads, Dropout, AttentionDropout, NegativeSlope).Validate();
         if (Optimizer is null) throw new ArgumentNullException(nameof(Optimizer), "Optimizer must be set.");
         Optimizer.Validate();
@@ -82,6 +72,5 @@ public sealed class GatOptions
         if (Patience < 1) throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "Patience must be at least 1.");
         if (!Enum.IsDefined(EarlyStopping)) throw new ArgumentOutOfRangeException(nameof(EarlyStopping), EarlyStopping, "Unknown early-stopping rule.");
         if (TrainingNodesPerStep is < 1) throw new ArgumentOutOfRangeException(nameof(TrainingNodesPerStep), TrainingNodesPerStep, "TrainingNodesPerStep must be at least 1 when set.");
-        TorchRuntime.ParseDevice(Device, nameof(Device));
     }
 }

@@ -81,7 +81,7 @@ public sealed class GraphData : IDisposable
     }
 
     /// <summary>
-    /// The nodes as an ML.NET view, one row per node in node order (what <see cref="GatEstimator"/>
+    /// The nodes as an ML.NET view, one row per node in node order (what <see cref="GatTrainer"/>
     /// reads): <c>Features</c>, a vector of <see cref="FeatureCount"/> Single, and <c>Label</c>, a
     /// key over the <see cref="ClassCount"/> classes (key = class + 1).
     /// </summary>

@@ -13,10 +13,10 @@ namespace SharpnessML.Trainers.LeNet5;
 public sealed class LeNet5Trainer : TorchNetworkTrainer<LeNet5Options>
 {
     /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
-    public LeNet5Trainer(IHostEnvironment env, LeNet5Options options) : base(env, options, NetworkTask.MulticlassClassification) { }
+    internal LeNet5Trainer(IHostEnvironment env, LeNet5Options options) : base(env, options, NetworkTask.MulticlassClassification) { }
 
     /// <inheritdoc />
-    protected override NetworkSpec CreateSpec(int featureCount, int outputCount)
+    private protected override NetworkSpec CreateSpec(int featureCount, int outputCount)
     {
         int side = Data.SquareImage.Side(featureCount, Options.FeatureColumnName, "LeNet-5");
         var spec = Options.Architecture with { ImageSize = side, Classes = outputCount };

@@ -14,13 +14,13 @@ namespace SharpnessML.Trainers.Mlp;
 public sealed class MlpTrainer : TorchNetworkTrainer<MlpOptions>
 {
     /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>) for <paramref name="task"/>.</summary>
-    public MlpTrainer(IHostEnvironment env, MlpOptions options, NetworkTask task) : base(env, options, task) { }
+    internal MlpTrainer(IHostEnvironment env, MlpOptions options, NetworkTask task) : base(env, options, task) { }
 
     /// <inheritdoc />
-    protected override bool StandardizesLabel => Options.StandardizeLabel;
+    private protected override bool StandardizesLabel => Options.StandardizeLabel;
 
     /// <inheritdoc />
-    protected override void FoldLabelScale(nn.Module<Tensor, Tensor> network, double mean, double deviation)
+    private protected override void FoldLabelScale(nn.Module<Tensor, Tensor> network, double mean, double deviation)
     {
         var output = ((MlpNetwork)network).Layers[^1];
         using var noGrad = torch.no_grad();
@@ -29,6 +29,6 @@ public sealed class MlpTrainer : TorchNetworkTrainer<MlpOptions>
     }
 
     /// <inheritdoc />
-    protected override NetworkSpec CreateSpec(int featureCount, int outputCount) =>
+    private protected override NetworkSpec CreateSpec(int featureCount, int outputCount) =>
         new MlpSpec(new[] { featureCount }.Concat(Options.HiddenLayerSizes).Append(outputCount).ToArray(), Options.Activation);
 }

@@ -27,6 +27,12 @@ public sealed record ModelManifest
     /// <summary>Label column used in training and for measuring loss.</summary>
     public required string LabelColumnName { get; init; }
 
+    /// <summary>Column the network's prediction or class probabilities go to. Default <c>Score</c> (files written before it was stored).</summary>
+    public string ScoreColumnName { get; init; } = ColumnNames.Score;
+
+    /// <summary>Column a classifier's most probable class goes to. Default <c>PredictedLabel</c> (files written before it was stored).</summary>
+    public string PredictedLabelColumnName { get; init; } = ColumnNames.PredictedLabel;
+
     /// <summary>Whether ML.NET transformers followed the network in the saved chain.</summary>
     public bool HasDownstream { get; init; }
 

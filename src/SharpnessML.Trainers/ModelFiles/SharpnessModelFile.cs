@@ -64,6 +64,8 @@ public static class SharpnessModelFile
                     Loss = network.Loss,
                     FeatureColumnName = network.FeatureColumnName,
                     LabelColumnName = network.LabelColumnName,
+                    ScoreColumnName = network.ScoreColumnName,
+                    PredictedLabelColumnName = network.PredictedLabelColumnName,
                     HasDownstream = downstream.Count > 0,
                     EpochLosses = network.Training?.EpochLosses,
                 };
@@ -114,7 +116,7 @@ public static class SharpnessModelFile
             var training = manifest.EpochLosses is null ? null
                 : new Training.TrainingSummary(manifest.EpochLosses.Count, 0, manifest.EpochLosses, TimeSpan.Zero);
             var transformer = new TorchNetworkTransformer(mlContext, manifest.Network, network, manifest.Task, manifest.Loss,
-                manifest.FeatureColumnName, manifest.LabelColumnName, training);
+                manifest.FeatureColumnName, manifest.LabelColumnName, training, manifest.ScoreColumnName, manifest.PredictedLabelColumnName);
             var parts = new List<ITransformer>();
             if (upstream is TransformerChain<ITransformer> chain) parts.AddRange(chain);
             else parts.Add(upstream);

@@ -5,6 +5,7 @@ using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Optimizers;
 using SharpnessML.Trainers.Training;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SharpnessML.Trainers.TorchScript;
 
@@ -17,71 +18,35 @@ namespace SharpnessML.Trainers.TorchScript;
 /// <c>torch.jit.load</c>) or in the library's model file, which stores the TorchScript archive.
 /// Create it with <c>mlContext.Regression.Trainers.FineTuneTorchScript(...)</c> or the multiclass catalog's.
 /// </summary>
-public sealed class TorchScriptFineTuningTrainer : IEstimator<TorchNetworkTransformer>
+public sealed class TorchScriptFineTuningTrainer : TorchNetworkTrainer<TorchScriptFineTuningOptions>
 {
-    private readonly MLContext mlContext;
-    private readonly IHost host;
-
     /// <summary>
     /// Creates the trainer for <paramref name="task"/>; options are validated here. Training progress goes to
     /// <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).
     /// </summary>
-    public TorchScriptFineTuningTrainer(IHostEnvironment env, TorchScriptFineTuningOptions options, NetworkTask task)
+    internal TorchScriptFineTuningTrainer(IHostEnvironment env, TorchScriptFineTuningOptions options, NetworkTask task) : base(env, options, task) { }
+
+    /// <summary>The TorchScript module, checked against the data: its input width, and its outputs against the task and the labels.</summary>
+    private protected override (NetworkSpec Spec, nn.Module<Tensor, Tensor> Network) CreateNetwork(SupervisedTensors data, int outputCount)
     {
-        ArgumentNullException.ThrowIfNull(env);
-        Options = options ?? throw new ArgumentNullException(nameof(options));
-        Task = task;
-        options.Validate();
-        host = env.Register(nameof(TorchScriptFineTuningTrainer), seed: 0); // draws nothing from the caller's random sequence
-        mlContext = env as MLContext ?? new MLContext();
-    }
-
-    /// <summary>The options this trainer was created with.</summary>
-    public TorchScriptFineTuningOptions Options { get; }
-
-    /// <summary>Regression (label Single) or classification (label key or 0..k−1).</summary>
-    public NetworkTask Task { get; }
-
-    /// <summary>Fine-tunes the TorchScript module on <paramref name="input"/>.</summary>
-    public TorchNetworkTransformer Fit(IDataView input) => Fit(input, onEpoch: null);
-
-    /// <summary>Fine-tunes the TorchScript module on <paramref name="input"/>, reporting each epoch's mean loss.</summary>
-    public TorchNetworkTransformer Fit(IDataView input, Action<int, double>? onEpoch)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        Options.Validate();
-        var device = TorchRuntime.ParseDevice(Options.Device, nameof(Options.Device));
-        var loss = Options.Loss ?? Losses.DefaultFor(Task);
-        using var cpuData = SupervisedTensors.FromDataView(input, Options.FeatureColumnName, Options.LabelColumnName, Task);
         var network = TorchScriptNetwork.Load(Options.ModelPath);
-        var data = cpuData;
         try
         {
-            int outputs = network.CheckInputWidth(cpuData.FeatureCount);
+            int outputs = network.CheckInputWidth(data.FeatureCount);
             if (Task == NetworkTask.Regression && outputs != 1)
                 throw new ArgumentException($"TorchScript model '{Options.ModelPath}' has {outputs} outputs; regression needs 1.");
             if (Task == NetworkTask.MulticlassClassification)
             {
-                long largest = cpuData.Labels.max().item<long>();
+                long largest = data.Labels.max().item<long>();
                 if (largest >= outputs)
                     throw new ArgumentException($"Label column '{Options.LabelColumnName}' holds class {largest}, but TorchScript model '{Options.ModelPath}' has only {outputs} outputs.");
             }
-            network.to(device);
-            data = cpuData.To(device);
-            using var optimizer = OptimizerFactory.Create(network.parameters(), Options.Optimizer, network);
-            using var channel = host.Start("Training");
-            var summary = TrainingLoop.Train(network, data, loss, optimizer, Options, onEpoch, channel);
-            return new TorchNetworkTransformer(mlContext, new TorchScriptSpec(cpuData.FeatureCount, outputs), network, Task, loss,
-                Options.FeatureColumnName, Options.LabelColumnName, summary);
+            return (new TorchScriptSpec(data.FeatureCount, outputs), network);
         }
         catch
         {
             network.Dispose();
             throw;
-        }
-        finally
-        {
-            if (!ReferenceEquals(data, cpuData)) data.Dispose();
         }
     }
 
@@ -94,18 +59,5 @@ public sealed class TorchScriptFineTuningTrainer : IEstimator<TorchNetworkTransf
         var network = model.GetNetwork().Network as TorchScriptNetwork
             ?? throw new ArgumentException("The model's network is not a TorchScript module; only fine-tuned TorchScript models save as TorchScript.", nameof(model));
         network.Save(path);
-    }
-
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        var features = inputSchema.FirstOrDefault(c => c.Name == Options.FeatureColumnName);
-        if (features.Name is null)
-            throw new ArgumentException($"The input has no feature column '{Options.FeatureColumnName}'.", nameof(inputSchema));
-        if (!inputSchema.Any(c => c.Name == Options.LabelColumnName))
-            throw new ArgumentException($"The input has no label column '{Options.LabelColumnName}'.", nameof(inputSchema));
-        return TorchNetworkTransformer
-            .CreateMappingEstimator(mlContext, Options.FeatureColumnName, 1, Task, 2, (_, _) => { }, (_, _) => { })
-            .GetOutputSchema(inputSchema);
     }
 }

@@ -49,7 +49,7 @@ public static class NetworkEvaluation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         using var tensors = SupervisedTensors.FromDataView(data, model.FeatureColumnName, model.LabelColumnName, model.Task);
-        // A graph network scores every node together: one batch of all rows.
+        // A network bound to a graph (IWholeGraphNetwork) scores every node together: one batch of all rows.
         return Evaluate(model.Predict, tensors, model.Loss, model.IsGraphNetwork ? Math.Max(tensors.Count, 1) : batchSize);
     }
 

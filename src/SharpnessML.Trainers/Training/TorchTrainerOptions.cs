@@ -4,8 +4,8 @@ using SharpnessML.Trainers.Optimizers;
 namespace SharpnessML.Trainers.Training;
 
 /// <summary>
-/// Settings every TorchSharp trainer shares: columns, loss, optimizer, the training schedule,
-/// seed and device. The defaults train a network on a user's data without tuning: Adam at 1e-3, up to
+/// Settings every mini-batch TorchSharp trainer shares beyond <see cref="TorchEstimatorOptions"/>: loss, optimizer
+/// and the training schedule. The defaults train a network on a user's data without tuning: Adam at 1e-3, up to
 /// 200 epochs, early stopping on a held-out 10% of the training rows after 10 epochs without
 /// improvement, then the best epoch's weights (scikit-learn's <c>MLPClassifier</c> with
 /// <c>early_stopping=True</c>, and Keras' <c>restore_best_weights</c>). The MLP overrides the schedule
@@ -13,14 +13,8 @@ namespace SharpnessML.Trainers.Training;
 /// paper's reference schedule (plain SGD 0.01, batch 64, at most 10 epochs, stop when the epoch's
 /// training loss improves by less than 5%) is what the trainers' <c>SeedPaper…()</c> presets set.
 /// </summary>
-public class TorchTrainerOptions
+public class TorchTrainerOptions : TorchEstimatorOptions
 {
-    /// <summary>Name of the feature column (a known-size vector of Single). Default <c>Features</c>.</summary>
-    public string FeatureColumnName { get; set; } = ColumnNames.Features;
-
-    /// <summary>Name of the label column. Default <c>Label</c>.</summary>
-    public string LabelColumnName { get; set; } = ColumnNames.Label;
-
     /// <summary>Training loss; <c>null</c> picks MSE for regression and cross-entropy for classification.</summary>
     public LossFunction? Loss { get; set; }
 
@@ -47,7 +41,7 @@ public class TorchTrainerOptions
     public double StoppingRelativeChange { get; set; } = -1;
 
     /// <summary>
-    /// Fraction of the training rows held out, drawn with <see cref="Seed"/>, to measure a validation loss after every
+    /// Fraction of the training rows held out, drawn with <see cref="TorchEstimatorOptions.Seed"/>, to measure a validation loss after every
     /// epoch for early stopping and <see cref="RestoreBestWeights"/>. Default 0.1 (scikit-learn's
     /// <c>validation_fraction</c>). 0 = no validation set: every row trains and <see cref="EarlyStoppingPatience"/>
     /// watches the training loss instead. At least one row is held out and at least one trains.
@@ -88,17 +82,10 @@ public class TorchTrainerOptions
     /// </summary>
     public double LabelFlipProbability { get; set; }
 
-    /// <summary>Seed for weight initialisation and batch order. Same seed, same data → the same model. Default 0.</summary>
-    public int Seed { get; set; }
-
-    /// <summary>Torch device: <c>cpu</c> (default) or <c>cuda</c>, <c>cuda:N</c> where available.</summary>
-    public string Device { get; set; } = "cpu";
-
-    /// <summary>Throws a clear error naming the first invalid setting.</summary>
-    public virtual void Validate()
+    /// <inheritdoc />
+    public override void Validate()
     {
-        if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("FeatureColumnName must be set.", nameof(FeatureColumnName));
-        if (string.IsNullOrWhiteSpace(LabelColumnName)) throw new ArgumentException("LabelColumnName must be set.", nameof(LabelColumnName));
+        base.Validate();
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
         if (MaxEpochs < 1) throw new ArgumentOutOfRangeException(nameof(MaxEpochs), MaxEpochs, "MaxEpochs must be at least 1.");
         if (double.IsNaN(StoppingRelativeChange)) throw new ArgumentOutOfRangeException(nameof(StoppingRelativeChange), "StoppingRelativeChange must be a number.");
@@ -114,7 +101,6 @@ public class TorchTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(LabelFlipProbability), LabelFlipProbability, "LabelFlipProbability must be in [0, 1].");
         if (Optimizer is null) throw new ArgumentNullException(nameof(Optimizer), "Optimizer must be set.");
         Optimizer.Validate();
-        TorchRuntime.ParseDevice(Device, nameof(Device));
     }
 
     /// <summary>

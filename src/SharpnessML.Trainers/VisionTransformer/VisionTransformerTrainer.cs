@@ -12,10 +12,10 @@ namespace SharpnessML.Trainers.VisionTransformer;
 public sealed class VisionTransformerTrainer : TorchNetworkTrainer<VisionTransformerOptions>
 {
     /// <summary>Creates the trainer; training progress goes to <paramref name="env"/>'s log (an <see cref="MLContext"/>'s <see cref="MLContext.Log"/>).</summary>
-    public VisionTransformerTrainer(IHostEnvironment env, VisionTransformerOptions options) : base(env, options, NetworkTask.MulticlassClassification) { }
+    internal VisionTransformerTrainer(IHostEnvironment env, VisionTransformerOptions options) : base(env, options, NetworkTask.MulticlassClassification) { }
 
     /// <inheritdoc />
-    protected override NetworkSpec CreateSpec(int featureCount, int outputCount)
+    private protected override NetworkSpec CreateSpec(int featureCount, int outputCount)
     {
         int side = Data.SquareImage.Side(featureCount, Options.FeatureColumnName, "The vision transformer");
         var spec = Options.Architecture with { ImageSize = side, Classes = outputCount };

@@ -30,6 +30,12 @@ public static class GraphLossLandscape
         IReadOnlyList<Parameter>? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(module);
+        return Over(module, module.call, features, edgeIndex, labels, nodes, parameters);
+    }
+
+    private static LossLandscape Over(nn.Module module, Func<Tensor, Tensor, Tensor> forward, Tensor features, Tensor edgeIndex,
+        Tensor labels, Tensor nodes, IReadOnlyList<Parameter>? parameters)
+    {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(edgeIndex);
         ArgumentNullException.ThrowIfNull(labels);
@@ -41,7 +47,7 @@ public static class GraphLossLandscape
         Tensor Evaluate(Tensor? indices)
         {
             var selected = indices is null ? nodes : nodes.index_select(0, indices);
-            var logits = module.call(features, edgeIndex);
+            var logits = forward(features, edgeIndex);
             return nn.functional.cross_entropy(logits.index_select(0, selected), labels.index_select(0, selected));
         }
         return new LossLandscape(module, parameters ?? module.parameters().ToList(), Evaluate, (int)nodes.shape[0]);
@@ -56,6 +62,6 @@ public static class GraphLossLandscape
     public static LossLandscape ForGat(GatModel model, IReadOnlyList<Parameter>? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return ForNodes(model.Network, model.Graph.Features, model.Graph.EdgeIndex, model.Graph.Labels, model.TrainNodes, parameters);
+        return Over(model.Network, model.Network.call, model.Graph.Features, model.Graph.EdgeIndex, model.Graph.Labels, model.TrainNodes, parameters);
     }
 }

@@ -1,5 +1,6 @@
 using SharpnessML.Trainers;
 using SharpnessML.Trainers.Data;
+using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -139,20 +140,23 @@ public sealed class LossLandscape
 
     /// <summary>
     /// The landscape of a trained network transformer on <paramref name="data"/> (features and labels
-    /// already extracted). For a graph network (<see cref="Trainers.Graphs.GatGraphNetwork"/>) the data
-    /// holds every node, in node order, and the examples are the model's training nodes (see
-    /// <see cref="GraphLossLandscape.ForNodes"/>).
+    /// already extracted). For a network bound to a graph (<see cref="IWholeGraphNetwork"/>) the data
+    /// holds every node, in node order, every forward pass takes all of them, and the examples are the network's
+    /// training nodes (as in <see cref="GraphLossLandscape.ForNodes"/>).
     /// </summary>
     public static LossLandscape ForNetwork(TorchNetworkTransformer network, SupervisedTensors data)
     {
         if (data.FeatureCount != network.FeatureCount)
             throw new ArgumentException($"The data has {data.FeatureCount} features per example, but the network expects {network.FeatureCount}.", nameof(data));
-        if (network.Network is Trainers.Graphs.GatGraphNetwork graph)
+        if (network.Network is not IWholeGraphNetwork graph) return ForSupervised(network.Network, data, network.Loss);
+        if (data.Count != graph.NodeCount)
+            throw new ArgumentException($"A graph network needs one row per node of its graph ({graph.NodeCount}); the data has {data.Count}.", nameof(data));
+        var (module, features, labels, nodes, loss) = (network.Network, data.Features, data.Labels, graph.TrainingNodes, network.Loss);
+        Tensor Evaluate(Tensor? indices)
         {
-            if (data.Count != graph.Spec.NodeCount)
-                throw new ArgumentException($"A graph network needs one row per node of its graph ({graph.Spec.NodeCount}); the data has {data.Count}.", nameof(data));
-            return GraphLossLandscape.ForNodes(graph.Gat, data.Features, graph.EdgeIndexTensor, data.Labels, graph.TrainingNodes);
+            var selected = indices is null ? nodes : nodes.index_select(0, indices);
+            return loss.Compute(module.call(features).index_select(0, selected), labels.index_select(0, selected));
         }
-        return ForSupervised(network.Network, data, network.Loss);
+        return new LossLandscape(module, module.parameters().ToList(), Evaluate, (int)nodes.shape[0]);
     }
 }

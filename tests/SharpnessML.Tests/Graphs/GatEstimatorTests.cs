@@ -31,7 +31,7 @@ public sealed class CoraGatEstimatorFixture : IDisposable
     public GraphData Graph { get; }
     public NodeSplit Split { get; }
     public IDataView Data { get; }
-    public GatEstimator Estimator { get; }
+    public GatTrainer Estimator { get; }
     public TorchNetworkTransformer Model { get; }
 
     public void Dispose()
@@ -63,7 +63,7 @@ public sealed class GatEstimatorTests : IClassFixture<CoraGatEstimatorFixture>, 
     public void TheEstimatorScoresEveryNodeExactlyAsTheGatTrainerModel()
     {
         using var scope = torch.NewDisposeScope();
-        using var reference = new GatTrainer(CoraGatEstimatorFixture.Options(seed: 1)).Fit(cora.Graph, cora.Split);
+        using var reference = GatTrainingLoop.Train(cora.Graph, cora.Split, CoraGatEstimatorFixture.Options(seed: 1));
         var expected = reference.Logits().softmax(1).data<float>().ToArray();
         var scores = Scores(cora.Model, cora.Data);
         Assert.Equal(CoraDataset.NodeCount, scores.Length);
@@ -97,7 +97,7 @@ public sealed class GatEstimatorTests : IClassFixture<CoraGatEstimatorFixture>, 
         Assert.Equal(new GatSpec(CoraDataset.FeatureCount, CoraDataset.ClassCount, Heads: 1), spec.Architecture);
 
         var loaded = cora.Ml.Sharpness().Model.Load(path, out _);
-        var network = Assert.IsType<GatGraphNetwork>(loaded.GetNetwork().Network);
+        var network = Assert.IsType<GatNetwork>(loaded.GetNetwork().Network);
         Assert.True(TensorAssert.SameValues(cora.Graph.EdgeIndex, network.EdgeIndexTensor));
         Assert.Equal(cora.Split.Train, network.TrainingNodes.data<long>().ToArray());
         // The weights round-trip exactly; the softmax over each node's neighbours is summed by a scatter whose order
@@ -113,6 +113,30 @@ public sealed class GatEstimatorTests : IClassFixture<CoraGatEstimatorFixture>, 
     }
 
     [Fact]
+    public void AGatWritesItsOutputsUnderTheOptionsColumnNamesAndTheModelFileKeepsThem()
+    {
+        var options = new GatOptions { Heads = 1, MaxEpochs = 2, Seed = 1, ScoreColumnName = "Probabilities", PredictedLabelColumnName = "Class" };
+        using var model = cora.Ml.MulticlassClassification.Trainers.Gat(cora.Graph.EdgeIndex, options, cora.Split).Fit(cora.Data);
+        var scored = model.Transform(cora.Data);
+        Assert.Null(scored.Schema.GetColumnOrNull(ColumnNames.Score));
+        Assert.Null(scored.Schema.GetColumnOrNull(ColumnNames.PredictedLabel));
+        Assert.IsType<KeyDataViewType>(scored.Schema["Class"].Type);
+        Assert.Equal(CoraDataset.NodeCount, scored.GetColumn<uint>("Class").Count());
+        var expected = scored.GetColumn<float[]>("Probabilities").ToArray();
+
+        var path = Path.Combine(folder, "gat-columns.zip");
+        cora.Ml.Sharpness().Model.Save(model, cora.Data.Schema, path);
+        var loaded = cora.Ml.Sharpness().Model.Load(path, out _).Transform(cora.Data);
+        Assert.Null(loaded.Schema.GetColumnOrNull(ColumnNames.Score));
+        Assert.IsType<KeyDataViewType>(loaded.Schema["Class"].Type);
+        // As in the round trip above: equal weights, scores equal up to the scatter's last-bit rounding.
+        var actual = loaded.GetColumn<float[]>("Probabilities").ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            for (int c = 0; c < expected[i].Length; c++) Assert.Equal(expected[i][c], actual[i][c], 1e-6);
+    }
+
+    [Fact]
     public void TheLandscapeOfALoadedGatIsTheTrainingNodesCrossEntropy()
     {
         using var scope = torch.NewDisposeScope();
@@ -122,7 +146,7 @@ public sealed class GatEstimatorTests : IClassFixture<CoraGatEstimatorFixture>, 
         var landscape = cora.Ml.Sharpness().CreateLandscape(loaded, cora.Data, out _);
         Assert.Equal(140, landscape.ExampleCount);
 
-        using var reference = new GatTrainer(CoraGatEstimatorFixture.Options(seed: 1)).Fit(cora.Graph, cora.Split);
+        using var reference = GatTrainingLoop.Train(cora.Graph, cora.Split, CoraGatEstimatorFixture.Options(seed: 1));
         var expected = GraphLossLandscape.ForGat(reference);
         Assert.Equal(expected.ParameterCount, landscape.ParameterCount);
         using (torch.no_grad())

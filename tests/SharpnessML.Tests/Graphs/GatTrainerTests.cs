@@ -15,7 +15,7 @@ public sealed class ShortGatOnCora : IDisposable
     {
         Graph = CoraDataset.Load();
         Split = CoraDataset.StandardSplit(Graph, seed: 0);
-        Model = new GatTrainer(Options()).Fit(Graph, Split);
+        Model = GatTrainingLoop.Train(Graph, Split, Options());
     }
 
     public static GatOptions Options() => new() { Heads = 1, MaxEpochs = 30, Seed = 1 };
@@ -55,8 +55,8 @@ public class GatTrainerTests : IClassFixture<ShortGatOnCora>
     [Fact]
     public void TrainingIsDeterministicForASeedIncludingNodeSampling()
     {
-        GatModel Train(int seed) => new GatTrainer(new GatOptions { Heads = 2, MaxEpochs = 6, Seed = seed, TrainingNodesPerStep = 50 })
-            .Fit(trained.Graph, trained.Split);
+        GatModel Train(int seed) =>
+            GatTrainingLoop.Train(trained.Graph, trained.Split, new GatOptions { Heads = 2, MaxEpochs = 6, Seed = seed, TrainingNodesPerStep = 50 });
         using var a = Train(3);
         using var b = Train(3);
         using var c = Train(4);
@@ -80,7 +80,7 @@ public class GatTrainerTests : IClassFixture<ShortGatOnCora>
             options.Optimizer.SafEpochsBack = 1; // nodes not drawn one epoch earlier contribute nothing
             options.Optimizer.SafStartEpoch = 1;
             options.Optimizer.SafLambda = 1;
-            return new GatTrainer(options).Fit(trained.Graph, trained.Split);
+            return GatTrainingLoop.Train(trained.Graph, trained.Split, options);
         }
         using var a = Train(method);
         using var b = Train(method);
@@ -93,11 +93,11 @@ public class GatTrainerTests : IClassFixture<ShortGatOnCora>
     [Fact]
     public void InvalidOptionsAndSplitsAreRefused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new GatTrainer(new GatOptions { Heads = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new GatTrainer(new GatOptions { Dropout = 1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new GatTrainer(new GatOptions { Patience = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GatTrainingLoop.Train(trained.Graph, trained.Split, new GatOptions { Heads = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GatTrainingLoop.Train(trained.Graph, trained.Split, new GatOptions { Dropout = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GatTrainingLoop.Train(trained.Graph, trained.Split, new GatOptions { Patience = 0 }));
         var outside = new NodeSplit(new long[] { 0, 5000 }, Array.Empty<long>(), Array.Empty<long>());
-        Assert.Throws<ArgumentException>(() => new GatTrainer(ShortGatOnCora.Options()).Fit(trained.Graph, outside));
+        Assert.Throws<ArgumentException>(() => GatTrainingLoop.Train(trained.Graph, outside, ShortGatOnCora.Options()));
     }
 
     [Fact]

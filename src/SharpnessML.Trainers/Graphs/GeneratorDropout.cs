@@ -4,10 +4,11 @@ using static TorchSharp.torch;
 namespace SharpnessML.Trainers.Graphs;
 
 /// <summary>
-/// Inverted dropout whose masks come from a given generator, so a training run is reproducible
-/// even while other code draws from torch's process-wide generator.
+/// Inverted dropout as a function whose masks come from the generator the caller passes (the GAT's layers share the
+/// training loop's generator), so a training run is reproducible even while other code draws from torch's process-wide
+/// generator. Not <see cref="Networks.SeededDropout"/>, a module that owns a generator of its own.
 /// </summary>
-internal static class SeededDropout
+internal static class GeneratorDropout
 {
     /// <summary>
     /// Zeroes each entry of <paramref name="x"/> with probability <paramref name="p"/> and scales the
