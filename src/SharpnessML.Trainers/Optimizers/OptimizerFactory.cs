@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SharpnessML.Trainers.Optimizers;
 
 /// <summary>Creates TorchSharp optimizers from <see cref="OptimizerOptions"/>.</summary>
-public static class OptimizerFactory
+internal static class OptimizerFactory
 {
     /// <summary>
     /// Creates the optimizer over <paramref name="parameters"/>: the base optimizer of

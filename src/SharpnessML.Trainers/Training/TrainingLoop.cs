@@ -18,7 +18,7 @@ namespace SharpnessML.Trainers.Training;
 /// example indices and sees the outputs and loss before <c>backward()</c>; the recorded step loss
 /// is the plain training loss.
 /// </summary>
-public static class TrainingLoop
+internal static class TrainingLoop
 {
     /// <summary>Trains <paramref name="network"/> in place on <paramref name="data"/>.</summary>
     /// <param name="network">The module; it is put in training mode and left in evaluation mode.</param>
