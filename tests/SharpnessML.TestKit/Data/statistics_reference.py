@@ -1,7 +1,7 @@
-"""Reference values for tests/SharpnessML.Tests/Statistics (hard-coded in ReferenceData.cs / the tests).
+"""Reference values for tests/SharpnessML.Transforms.Tests/Statistics (hard-coded in ReferenceData.cs / the tests).
 
 Run with Debian's Python, which has SciPy 1.10.1 / NumPy 1.24.2:
-    /usr/bin/python3 tests/SharpnessML.Tests/Data/statistics_reference.py
+    /usr/bin/python3 tests/SharpnessML.TestKit/Data/statistics_reference.py
 Every vector is printed as a C# array literal followed by the SciPy results (repr, i.e. round-trip precision).
 """
 import numpy as np
