@@ -2,10 +2,8 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SharpnessML.Trainers;
-using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Evaluation;
-using TorchSharp;
 
 namespace SharpnessML.Transforms.Tests.Evaluation;
 
