@@ -14,5 +14,5 @@ fi
 dotnet build SharpnessML.sln -c Release
 dotnet test SharpnessML.sln -c Release --no-build --filter "Category!=Slow"
 if [ "$all" = true ]; then
-  dotnet test tests/SharpnessML.Tests -c Release --no-build --filter "Category=Slow"
+  dotnet test tests/SharpnessML.Cli.Tests -c Release --no-build --filter "Category=Slow"
 fi
