@@ -61,11 +61,9 @@ internal sealed class AbaloneWorkload : IStudyWorkload
         }
     }
 
-    private static double MeanLoss(TorchNetworkTransformer network, SupervisedTensors data)
-    {
-        using var scope = torch.NewDisposeScope();
-        return network.Loss.Compute(network.Predict(data.Features), data.Labels).item<float>();
-    }
+    /// <summary>The loss over all rows in one forward pass, as the seed paper's notebook computes it (and as before: same bits).</summary>
+    private static double MeanLoss(TorchNetworkTransformer network, SupervisedTensors data) =>
+        NetworkEvaluation.Evaluate(network.Network, data, network.Loss, batchSize: Math.Max(data.Count, 1)).MeanLoss;
 
     public void Dispose()
     {
