@@ -11,6 +11,9 @@ public enum StudyDataset
 
     /// <summary>Cora node classification, graph attention network (<c>cora</c>).</summary>
     Cora,
+
+    /// <summary>The user's CSV file(s) (<c>csv</c>): <see cref="StudyDefinition.Data"/> and <see cref="StudyDefinition.Model"/>.</summary>
+    Csv,
 }
 
 /// <summary>Names of <see cref="StudyDataset"/> as written in study files and on the command line.</summary>
@@ -18,7 +21,7 @@ public static class StudyDatasetNames
 {
     private static readonly (StudyDataset Dataset, string Name)[] All =
     {
-        (StudyDataset.Abalone, "abalone"), (StudyDataset.FashionMnist, "fashion-mnist"), (StudyDataset.Cora, "cora"),
+        (StudyDataset.Abalone, "abalone"), (StudyDataset.FashionMnist, "fashion-mnist"), (StudyDataset.Cora, "cora"), (StudyDataset.Csv, "csv"),
     };
 
     /// <summary>Every name, in declaration order.</summary>

@@ -27,6 +27,12 @@ public sealed class StudyDefinition
     /// </summary>
     public string? DataPath { get; set; }
 
+    /// <summary>The user's data of a <see cref="StudyDataset.Csv"/> study (the file's <c>data</c> object); null otherwise.</summary>
+    public StudyData? Data { get; set; }
+
+    /// <summary>The model family of a <see cref="StudyDataset.Csv"/> study (the file's <c>model</c> object); null: an MLP with the trainer's defaults.</summary>
+    public StudyModel? Model { get; set; }
+
     /// <summary>Seed of member 0 (member i: <c>BaseSeed + i</c>). Default 0.</summary>
     public int BaseSeed { get; set; }
 
@@ -53,6 +59,21 @@ public sealed class StudyDefinition
 
     /// <summary>Torch intra-op threads per process. Default 1 (fastest for these small models; see <c>sharpnessml bench</c>).</summary>
     public int Threads { get; set; } = 1;
+
+    /// <summary>
+    /// The data and model in words for reports, e.g. <c>csv</c> or
+    /// <c>csv breast-cancer.csv, label diagnosis (classification), 30% held out (split seed 0); mlp 32-32</c>.
+    /// </summary>
+    public string DescribeData()
+    {
+        if (Data is not { } data) return StudyDatasetNames.NameOf(Dataset);
+        var held = data.Test is { } test ? $"test file {System.IO.Path.GetFileName(test)}"
+            : $"{data.EffectiveTestFraction.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal)} held out (split seed {data.SplitSeed})";
+        var model = Model ?? new StudyModel();
+        var family = model.Family == StudyModel.TorchScript ? $"torchscript {System.IO.Path.GetFileName(model.Path)}"
+            : model.HiddenLayerSizes is { } sizes ? $"mlp {string.Join("-", sizes)}" : "mlp";
+        return $"csv {System.IO.Path.GetFileName(data.Train)}, label {data.Label} ({StudyData.TaskName(data.Task)}), {held}; {family}";
+    }
 
     /// <summary>Number of grid points.</summary>
     public int GridSize => Grid.Aggregate(1, (n, axis) => checked(n * axis.Values.Count));
@@ -98,6 +119,15 @@ public sealed class StudyDefinition
         if (Measures.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count() != Measures.Count)
             throw new ArgumentException($"Study {Name}: a measure appears twice.", nameof(Measures));
         foreach (var measure in Measures) measure.Validate(measures);
+        if (Dataset == StudyDataset.Csv)
+        {
+            if (Data is null) throw new FormatException($"Study {Name}: a csv study needs a 'data' object: {{\"train\": FILE, \"label\": COLUMN, \"task\": \"regression\" | \"classification\"}}.");
+            if (DataPath != null) throw new FormatException($"Study {Name}: give a csv study's files in the 'data' object.");
+            Data.Validate();
+            Model?.Validate();
+        }
+        else if (Data != null || Model != null)
+            throw new FormatException($"Study {Name}: 'data' as an object and 'model' belong to dataset 'csv'; {StudyDatasetNames.NameOf(Dataset)} has its own data and model.");
     }
 
     private void ValidateAxis(StudyAxis axis)
@@ -137,6 +167,7 @@ public sealed class StudyDefinition
         try
         {
             definition = FromJson(document.RootElement);
+            definition.ResolvePaths(Path.GetDirectoryName(Path.GetFullPath(path))!);
             definition.Validate();
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
@@ -157,7 +188,67 @@ public sealed class StudyDefinition
     }
 
     private static readonly string[] TopLevelKeys =
-        { "name", "dataset", "data", "baseSeed", "models", "maxEpochs", "trainExamples", "grid", "measures", "bootstrapSeed", "threads" };
+        { "name", "dataset", "data", "model", "baseSeed", "models", "maxEpochs", "trainExamples", "grid", "measures", "bootstrapSeed", "threads" };
+
+    private static readonly string[] DataKeys = { "train", "test", "testFraction", "splitSeed", "label", "task" };
+
+    private static readonly string[] ModelKeys = { "family", "hiddenLayerSizes", "path" };
+
+    /// <summary>Makes the csv study's file paths absolute, relative to <paramref name="directory"/> (the study file's).</summary>
+    private void ResolvePaths(string directory)
+    {
+        string Resolve(string p) => Path.GetFullPath(p, directory);
+        if (Data is { } data)
+        {
+            if (!string.IsNullOrWhiteSpace(data.Train)) data.Train = Resolve(data.Train);
+            if (data.Test is { } test) data.Test = Resolve(test);
+        }
+
+        if (Model?.Path is { } model) Model.Path = Resolve(model);
+    }
+
+    private static StudyData ParseData(JsonElement element)
+    {
+        CheckKeys(element, DataKeys, "data");
+        return new StudyData
+        {
+            Train = String(element, "train") ?? throw new FormatException("data.train (the training CSV file) is required."),
+            Test = String(element, "test"),
+            TestFraction = Double(element, "testFraction"),
+            SplitSeed = Int(element, "splitSeed") ?? 0,
+            Label = String(element, "label") ?? throw new FormatException("data.label (the label column) is required."),
+            Task = StudyData.ParseTask(String(element, "task") ?? throw new FormatException("data.task ('regression' or 'classification') is required.")),
+        };
+    }
+
+    private static StudyModel ParseModel(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object) throw new FormatException("'model' must be an object, e.g. {\"family\": \"mlp\", \"hiddenLayerSizes\": [32, 32]}.");
+        CheckKeys(element, ModelKeys, "model");
+        int[]? sizes = null;
+        if (element.TryGetProperty("hiddenLayerSizes", out var h) && h.ValueKind != JsonValueKind.Null)
+        {
+            if (h.ValueKind != JsonValueKind.Array || h.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out _)))
+                throw new FormatException($"model.hiddenLayerSizes must be an array of integers, got {h.GetRawText()}.");
+            sizes = h.EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        }
+
+        return new StudyModel
+        {
+            Family = (String(element, "family") ?? StudyModel.Mlp).Trim().ToLowerInvariant(),
+            HiddenLayerSizes = sizes,
+            Path = String(element, "path"),
+        };
+    }
+
+    private static void CheckKeys(JsonElement element, string[] known, string where)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!known.Contains(property.Name))
+                throw new FormatException($"unknown key '{where}.{property.Name}'. Known keys: {string.Join(", ", known)}.");
+        }
+    }
 
     private static readonly string[] MeasureKeys = { "name", "rho", "batchSize", "batches", "steps", "examples", "seed" };
 
@@ -174,7 +265,9 @@ public sealed class StudyDefinition
         {
             Name = String(root, "name") ?? "study",
             Dataset = StudyDatasetNames.Parse(String(root, "dataset") ?? throw new FormatException("key 'dataset' is required.")),
-            DataPath = String(root, "data"),
+            DataPath = root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? null : String(root, "data"),
+            Data = root.TryGetProperty("data", out var dataObject) && dataObject.ValueKind == JsonValueKind.Object ? ParseData(dataObject) : null,
+            Model = root.TryGetProperty("model", out var model) && model.ValueKind != JsonValueKind.Null ? ParseModel(model) : null,
             BaseSeed = Int(root, "baseSeed") ?? 0,
             Models = Int(root, "models"),
             MaxEpochs = Int(root, "maxEpochs"),
@@ -264,6 +357,38 @@ public sealed class StudyDefinition
             json.WriteString("dataset", StudyDatasetNames.NameOf(Dataset));
             if (forConfiguration) json.WriteString("dataFingerprint", dataFingerprint);
             else if (DataPath != null) json.WriteString("data", DataPath);
+            if (Data is { } d)
+            {
+                // The configuration pins the data by its fingerprint, so moving the files keeps the store valid.
+                json.WriteStartObject("data");
+                if (!forConfiguration) json.WriteString("train", d.Train);
+                if (d.Test != null) json.WriteString("test", forConfiguration ? "file" : d.Test);
+                if (d.TestFraction is { } fraction)
+                {
+                    json.WritePropertyName("testFraction");
+                    json.WriteRawValue(fraction.ToString("R", CultureInfo.InvariantCulture));
+                }
+
+                json.WriteNumber("splitSeed", d.SplitSeed);
+                json.WriteString("label", d.Label);
+                json.WriteString("task", StudyData.TaskName(d.Task));
+                json.WriteEndObject();
+            }
+
+            if (Model is { } model)
+            {
+                json.WriteStartObject("model");
+                json.WriteString("family", model.Family);
+                if (model.HiddenLayerSizes is { } sizes)
+                {
+                    json.WriteStartArray("hiddenLayerSizes");
+                    foreach (var size in sizes) json.WriteNumberValue(size);
+                    json.WriteEndArray();
+                }
+
+                if (model.Path != null && !forConfiguration) json.WriteString("path", model.Path);
+                json.WriteEndObject();
+            }
             json.WriteNumber("baseSeed", BaseSeed);
             if (!forConfiguration && Models is { } models) json.WriteNumber("models", models);
             if (MaxEpochs is { } epochs) json.WriteNumber("maxEpochs", epochs);

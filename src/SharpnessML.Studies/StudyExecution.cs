@@ -5,7 +5,7 @@ namespace SharpnessML.Studies;
 
 /// <summary>
 /// Runs a whole study: in this process, or sharded over worker processes that share one SQLite store (this process
-/// runs shard 0, then loads every stored member and trains whatever a failed worker left). <see cref="Start"/> checks the
+/// runs shard 0, then loads every stored member and trains whatever a failed worker left). <c>Start</c> checks the
 /// data and opens the store (so a missing file or a configuration mismatch fails before anything runs);
 /// <see cref="Run"/> trains and analyses. A store this execution created is removed again if the run fails before
 /// any member is stored; a temporary store (several workers, no store given) is removed on <see cref="Dispose"/>.
@@ -20,7 +20,7 @@ public sealed class StudyExecution : IDisposable
     private readonly Stopwatch clock;
     private readonly int workers;
 
-    private StudyExecution(StudyDefinition definition, StudyExecutionOptions options)
+    private StudyExecution(StudyDefinition definition, StudyPipeline? pipeline, StudyExecutionOptions options)
     {
         Definition = definition;
         this.options = options;
@@ -28,7 +28,11 @@ public sealed class StudyExecution : IDisposable
         workers = Math.Min(options.Workers, definition.MemberCount);
         if (workers > 1 && options.WorkerCommand is null)
             throw new ArgumentException("Running a study with more than one worker needs a WorkerCommand that starts a worker process.", nameof(options));
-        runner = new StudyRunner(definition, options.Measures);
+        if (workers > 1 && pipeline != null)
+            throw new ArgumentException(
+                "A study over a pipeline built in this program runs in this process only (a worker process cannot rebuild it); run it with Workers = 1, or describe it in a study file.",
+                nameof(options));
+        runner = pipeline is null ? new StudyRunner(definition, options.Measures) : new StudyRunner(definition, pipeline, options.Measures);
         if (workers > 1 && definition.Measures.FirstOrDefault(m => !MeasureRegistry.BuiltIn.TryGet(m.Name, out _)) is { } own)
             throw new ArgumentException(
                 $"Measure '{own.Name}' is registered in this process only; worker processes know the built-in measures alone. Run the study with Workers = 1.",
@@ -64,7 +68,20 @@ public sealed class StudyExecution : IDisposable
         ArgumentNullException.ThrowIfNull(definition);
         options ??= new StudyExecutionOptions();
         options.Validate();
-        return new StudyExecution(definition, options);
+        return new StudyExecution(definition, null, options);
+    }
+
+    /// <summary>Checks the user's data and opens the store of a study over <paramref name="pipeline"/> (in this process only).</summary>
+    /// <param name="definition">The study: name, grid, seeds, measures.</param>
+    /// <param name="pipeline">The data and the estimator of each member.</param>
+    /// <param name="options">Store and model folder; <see cref="StudyExecutionOptions.Workers"/> must be 1.</param>
+    public static StudyExecution Start(StudyDefinition definition, StudyPipeline pipeline, StudyExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new StudyExecutionOptions();
+        options.Validate();
+        return new StudyExecution(definition, pipeline, options);
     }
 
     /// <summary>The study.</summary>

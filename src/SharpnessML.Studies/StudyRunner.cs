@@ -29,6 +29,22 @@ public sealed class StudyRunner
         definition.Validate(Measures);
     }
 
+    /// <summary>
+    /// Creates a runner of <paramref name="definition"/>'s grid and measures over the user's own data and pipeline
+    /// (<paramref name="pipeline"/>); the definition's data set and model settings are not used.
+    /// </summary>
+    /// <param name="definition">The study: name, grid, seeds, measures.</param>
+    /// <param name="pipeline">The data and the estimator of each member.</param>
+    /// <param name="measures">Where the study's measures are looked up by name; default <see cref="MeasureRegistry.BuiltIn"/>.</param>
+    public StudyRunner(StudyDefinition definition, StudyPipeline pipeline, MeasureRegistry? measures = null)
+        : this(definition, measures)
+    {
+        Pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
+    }
+
+    /// <summary>The user's data and pipeline, when the study trains them rather than its definition's data set.</summary>
+    public StudyPipeline? Pipeline { get; }
+
     /// <summary>Where the study's measures are looked up by name.</summary>
     public MeasureRegistry Measures { get; }
 
@@ -41,7 +57,7 @@ public sealed class StudyRunner
     /// The SHA-256 of the study's data files, which pins the data in a store's configuration. Reading it checks that
     /// the files exist (a clear error naming the missing file otherwise), without loading them.
     /// </summary>
-    public string DataFingerprint => fingerprint ??= StudyWorkloads.Fingerprint(Definition);
+    public string DataFingerprint => fingerprint ??= Pipeline?.DataFingerprint ?? StudyWorkloads.Fingerprint(Definition);
 
     /// <summary>
     /// Trains and measures the members that are not in <paramref name="store"/> yet (only this process's shard) and
@@ -72,7 +88,7 @@ public sealed class StudyRunner
         }
 
         if (mine.All(i => members[i] != null)) return members.Where(m => m != null).Select(m => m!).ToList();
-        using var workload = StudyWorkloads.Create(Definition);
+        using var workload = Pipeline is { } pipeline ? new PipelineWorkload(pipeline) : StudyWorkloads.Create(Definition);
 
         int previousThreads = torch.get_num_threads();
         torch.set_num_threads(Definition.Threads);

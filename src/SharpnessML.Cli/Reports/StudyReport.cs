@@ -116,7 +116,7 @@ internal static class StudyReport
         var s = new StringBuilder();
         var headline = r.Correlations.FirstOrDefault(c => c.Measure == d.Measures[0].Name && c.Target == GeneralizationTarget.TestLoss);
         s.AppendLine($"# {d.Name}: which sharpness measure predicts generalization?").AppendLine();
-        s.AppendLine($"{r.Members.Count} models ({StudyDatasetNames.NameOf(d.Dataset)}), grid: " +
+        s.AppendLine($"{r.Members.Count} models ({d.DescribeData()}), grid: " +
                      string.Join(" × ", d.Grid.Select(a => $"{a.Name} {{{string.Join(", ", a.Values)}}}")) +
                      (d.MaxEpochs is { } e ? $"; at most {e} epochs" : "") + (d.TrainExamples is { } n ? $"; first {n} training examples" : "") + ".");
         s.AppendLine();

@@ -11,6 +11,7 @@ internal static class StudyWorkloads
         [StudyDataset.Abalone] = new(study => new AbaloneWorkload(study), AbaloneWorkload.Fingerprint),
         [StudyDataset.FashionMnist] = new(study => new FashionMnistWorkload(study), FashionMnistWorkload.Fingerprint),
         [StudyDataset.Cora] = new(study => new CoraWorkload(study), CoraWorkload.Fingerprint),
+        [StudyDataset.Csv] = new(study => new PipelineWorkload(CsvStudyPipeline.Create(study)), CsvStudyPipeline.Fingerprint),
     };
 
     /// <summary>The workload that trains and measures <paramref name="study"/>'s members.</summary>
