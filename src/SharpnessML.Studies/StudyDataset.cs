@@ -27,6 +27,9 @@ public static class StudyDatasetNames
     /// <summary>Every name, in declaration order.</summary>
     public static IReadOnlyList<string> Names { get; } = All.Select(a => a.Name).ToArray();
 
+    /// <summary>The seed paper's three experiments' names (what <c>reproduce</c> takes).</summary>
+    public static IReadOnlyList<string> SeedPaper { get; } = new[] { "abalone", "fashion-mnist", "cora" };
+
     /// <summary>The name of <paramref name="dataset"/>.</summary>
     public static string NameOf(StudyDataset dataset) => All.Single(a => a.Dataset == dataset).Name;
 

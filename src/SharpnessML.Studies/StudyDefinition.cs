@@ -401,7 +401,12 @@ public sealed class StudyDefinition
                 json.WriteStartArray(axis.Name);
                 foreach (var v in axis.Values)
                 {
-                    if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && v != "infinity" && v != "nan") json.WriteRawValue(v);
+                    if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && v != "infinity" && v != "nan")
+                    {
+                        // The stored configuration keeps the canonical text; a file is written as a writer formats numbers (indented).
+                        if (forConfiguration) json.WriteRawValue(v);
+                        else json.WriteNumberValue(number);
+                    }
                     else json.WriteStringValue(v);
                 }
 

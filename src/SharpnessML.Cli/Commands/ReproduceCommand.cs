@@ -9,7 +9,7 @@ internal static class ReproduceCommand
     public static Command Create()
     {
         var dataset = new Argument<string>("dataset") { Description = "Which experiment: abalone, fashion-mnist or cora." };
-        dataset.AcceptOnlyFromAmong(StudyDatasetNames.Names.ToArray());
+        dataset.AcceptOnlyFromAmong(StudyDatasetNames.SeedPaper.ToArray());
         var models = new Option<int?>("--models") { Description = "Number of models (the first N of the 50-point grid). Default 50." };
         var rho = new Option<double?>("--rho") { Description = "Radius ρ of the paper's measure. Default: the paper's (abalone 0.025, fashion-mnist 1e-4, cora 0.02)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the first model (model i: seed + i).", DefaultValueFactory = _ => 0 };

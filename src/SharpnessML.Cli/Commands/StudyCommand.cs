@@ -33,15 +33,34 @@ internal static class StudyCommand
 
     private static Command Init()
     {
-        var dataset = new Argument<string>("dataset") { Description = "Start from this seed-paper experiment: abalone, fashion-mnist or cora." };
+        var dataset = new Argument<string>("dataset") { Description = "Start from a seed-paper experiment (abalone, fashion-mnist, cora), or from your own CSV file (csv, with --data and --label)." };
         dataset.AcceptOnlyFromAmong(StudyDatasetNames.Names.ToArray());
         var output = new Option<string>("--out") { Description = "The study file to write (.json).", Required = true };
-        var command = new Command("init", "Write a seed-paper experiment as a study file to edit.") { dataset, output };
+        var data = new Option<string?>("--data") { Description = "csv: the CSV file (a header row; every column but the label is a numeric feature)." };
+        var label = new Option<string?>("--label") { Description = "csv: the label column." };
+        var task = new Option<string?>("--task") { Description = "csv: regression or classification (default: inferred from the label column)." };
+        task.AcceptOnlyFromAmong("regression", "classification");
+        var command = new Command("init", "Write a study file to edit: a seed-paper experiment, or a 12-member study over your CSV file.") { dataset, output, data, label, task };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(output)!;
+            var kind = StudyDatasetNames.Parse(parse.GetValue(dataset)!);
+            StudyDefinition definition;
+            if (kind == StudyDataset.Csv)
+            {
+                var csv = parse.GetValue(data) ?? throw new ArgumentException("study init csv needs --data FILE (your CSV file).");
+                var column = parse.GetValue(label) ?? throw new ArgumentException("study init csv needs --label COLUMN (the label's column).");
+                definition = CsvStudyTemplate.For(csv, column, path, parse.GetValue(task) is { } t ? StudyData.ParseTask(t) : null);
+            }
+            else
+            {
+                if (parse.GetValue(data) != null || parse.GetValue(label) != null || parse.GetValue(task) != null)
+                    throw new ArgumentException($"--data, --label and --task belong to 'study init csv'; {StudyDatasetNames.NameOf(kind)} has its own data.");
+                definition = SeedPaperStudies.For(kind);
+            }
+
             var temp = path + ".tmp";
-            File.WriteAllText(temp, SeedPaperStudies.For(StudyDatasetNames.Parse(parse.GetValue(dataset)!)).ToJson());
+            File.WriteAllText(temp, definition.ToJson());
             File.Move(temp, path, overwrite: true);
             Console.WriteLine($"Wrote {path}.");
             return 0;
