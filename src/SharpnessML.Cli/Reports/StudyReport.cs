@@ -24,7 +24,10 @@ internal static class StudyReport
     };
 
     /// <summary>Writes the report into <paramref name="folder"/> (which must exist and be empty).</summary>
-    public static void Write(string folder, StudyResult result)
+    /// <param name="folder">Where the files go.</param>
+    /// <param name="result">The study.</param>
+    /// <param name="dataDescription">What the models are and were measured on, for the summary; default the definition's <c>DescribeData()</c>.</param>
+    public static void Write(string folder, StudyResult result, string? dataDescription = null)
     {
         File.WriteAllText(Path.Combine(folder, "results.csv"), MembersCsv(result));
         File.WriteAllText(Path.Combine(folder, "correlations.csv"), CorrelationsCsv(result));
@@ -35,7 +38,7 @@ internal static class StudyReport
             members = result.Members,
             correlations = result.Correlations,
         }, Json));
-        File.WriteAllText(Path.Combine(folder, "summary.md"), Summary(result));
+        File.WriteAllText(Path.Combine(folder, "summary.md"), Summary(result, dataDescription));
         foreach (var measure in result.Definition.Measures) SaveScatter(folder, result, measure);
         SaveDensity(folder, result);
     }
@@ -110,13 +113,13 @@ internal static class StudyReport
     }
 
     /// <summary>The markdown summary.</summary>
-    public static string Summary(StudyResult r)
+    public static string Summary(StudyResult r, string? dataDescription = null)
     {
         var d = r.Definition;
         var s = new StringBuilder();
         var headline = r.Correlations.FirstOrDefault(c => c.Measure == d.Measures[0].Name && c.Target == GeneralizationTarget.TestLoss);
         s.AppendLine($"# {d.Name}: which sharpness measure predicts generalization?").AppendLine();
-        s.AppendLine($"{r.Members.Count} models ({d.DescribeData()}), grid: " +
+        s.AppendLine($"{r.Members.Count} models ({dataDescription ?? d.DescribeData()}), grid: " +
                      string.Join(" × ", d.Grid.Select(a => $"{a.Name} {{{string.Join(", ", a.Values)}}}")) +
                      (d.MaxEpochs is { } e ? $"; at most {e} epochs" : "") + (d.TrainExamples is { } n ? $"; first {n} training examples" : "") + ".");
         s.AppendLine();

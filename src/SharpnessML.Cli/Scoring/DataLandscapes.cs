@@ -15,13 +15,13 @@ internal static class DataLandscapes
         if (SavedModelFiles.IsSharpnessModelFile(modelPath))
             return SavedModelLandscape.FromModelFile(ml, modelPath, loss, (schema, network) =>
             {
+                // A model a csv study saved reads CsvDataset's view: every column but the label as one Features vector.
+                if (schema.Any(c => c.Type is Microsoft.ML.Data.VectorDataViewType && !table.Header.Contains(c.Name)))
+                    return CsvDataset.Load(ml, table.Path, labelColumn, network.Task);
                 // The network's label is either a CSV column or derived by the model's chain from an input
                 // column, as the Abalone pipeline standardises Rings into Label.
                 if (network.LabelColumnName != labelColumn && !table.Header.Contains(network.LabelColumnName) && !schema.Any(c => c.Name == labelColumn))
                     throw new ArgumentException($"Model file '{modelPath}' reads its label from column '{network.LabelColumnName}', which '{table.Path}' does not have.");
-                // A model a csv study saved reads CsvDataset's view: every column but the label as one Features vector.
-                if (schema.Any(c => c.Type is Microsoft.ML.Data.VectorDataViewType && !table.Header.Contains(c.Name)))
-                    return CsvDataset.Load(ml, table.Path, labelColumn, network.Task);
                 return table.ToDataView(ml, schema);
             });
         return SavedModelLandscape.FromTorchScript(modelPath, loss, task => table.ToTensors(labelColumn, task), $"'{table.Path}'");
