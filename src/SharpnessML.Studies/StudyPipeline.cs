@@ -56,6 +56,12 @@ public sealed class StudyPipeline
     /// <summary>Builds the member's estimator.</summary>
     public Func<MemberConfiguration, IEstimator<ITransformer>> CreateEstimator { get; }
 
+    /// <summary>
+    /// Rows per forward pass when the members' train and test losses are evaluated. Default 1000 (the trainers'
+    /// evaluation batch); 0: every row in one pass, as the seed paper's notebook computes its FCNN losses.
+    /// </summary>
+    public int EvaluationBatchSize { get; init; } = 1000;
+
     /// <summary>How the data was split, for reports (e.g. <c>test fraction 0.3, split seed 0</c>); empty when given two views.</summary>
     public string Description { get; init; } = "";
 

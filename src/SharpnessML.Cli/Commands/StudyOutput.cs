@@ -35,8 +35,6 @@ internal sealed class StudyOutput
     public int Run(ParseResult parse, StudyDefinition definition)
     {
         definition.Validate();
-        if (parse.GetValue(SaveModels) && definition.Dataset == StudyDataset.Cora)
-            throw new ArgumentException("--save-models is not available for cora studies yet; train a GAT with mlContext.MulticlassClassification.Trainers.Gat(...) to get its model file.");
         var outDir = parse.GetValue(Out) ?? Path.Combine("reports", definition.Name);
         int workers = parse.GetValue(Workers) ?? (parse.GetValue(NoStore) ? 1 : Environment.ProcessorCount);
         string? storePath = null;

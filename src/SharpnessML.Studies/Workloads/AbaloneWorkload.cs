@@ -1,73 +1,39 @@
-using System.Diagnostics;
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using SharpnessML.Trainers;
-using SharpnessML.Trainers.Data;
-using SharpnessML.Trainers.Mlp;
-using SharpnessML.Trainers.ModelFiles;
-using SharpnessML.Trainers.Networks;
-using SharpnessML.Trainers.Training;
-using SharpnessML.Transforms.Landscape;
-using TorchSharp;
 using SharpnessML.Datasets;
+using SharpnessML.Trainers;
+using SharpnessML.Trainers.Mlp;
+using SharpnessML.Trainers.Networks;
 
 namespace SharpnessML.Studies.Workloads;
 
 /// <summary>
-/// The seed paper's Abalone experiment: FCNNs 10-64-64-1 with ELU and plain SGD on the reference 80/20 split. Features
-/// and label are standardised with statistics of the training split only; the fitted ML.NET preprocessing chain is
-/// shared by every member and saved with each model file. Losses are MSE on the standardised label.
+/// The seed paper's Abalone experiment as a <see cref="StudyPipeline"/>: FCNNs 10-64-64-1 with ELU and plain SGD
+/// (<c>MlpOptions.SeedPaperAbalone()</c>) on the reference 80/20 split; each member's pipeline is
+/// <see cref="AbaloneDataset.FeaturePipeline"/> (features and label standardised with statistics of the training split
+/// only) → the MLP. Losses are MSE on the standardised label, over all rows in one forward pass as the paper's
+/// notebook computes them.
 /// </summary>
-internal sealed class AbaloneWorkload : IStudyWorkload
+internal static class AbaloneWorkload
 {
     /// <summary>The SHA-256 of the study's <c>abalone.data</c> (the bundled one unless the study names a file).</summary>
     public static string Fingerprint(StudyDefinition study) =>
         study.DataPath is { } abalone ? DataFingerprint.Of(abalone) : AbaloneDataset.BundledSha256;
 
-    private readonly StudyDefinition study;
-    private readonly MLContext ml = new(seed: 0);
-    private readonly ITransformer preprocessing;
-    private readonly DataViewSchema rawSchema;
-    private readonly SupervisedTensors train, test;
-
-    public AbaloneWorkload(StudyDefinition study)
+    /// <summary>Reads the data and returns the study's pipeline.</summary>
+    public static StudyPipeline Create(StudyDefinition study)
     {
-        this.study = study;
+        var ml = new MLContext(seed: 0);
         var split = AbaloneDataset.Split(ml, study.DataPath is { } path ? AbaloneDataset.Load(ml, path) : AbaloneDataset.Load(ml));
-        rawSchema = split.TrainSet.Schema;
-        preprocessing = AbaloneDataset.FeaturePipeline(ml).Fit(split.TrainSet);
-        // Materialise the preprocessed splits once; every member reads the same tensors.
-        train = SupervisedTensors.FromDataView(ml.Data.Cache(preprocessing.Transform(split.TrainSet)), AbaloneDataset.FeaturesColumn, AbaloneDataset.LabelColumn, NetworkTask.Regression);
-        test = SupervisedTensors.FromDataView(ml.Data.Cache(preprocessing.Transform(split.TestSet)), AbaloneDataset.FeaturesColumn, AbaloneDataset.LabelColumn, NetworkTask.Regression);
-    }
-
-    public TrainedMember Train(MemberConfiguration member, string? modelPath)
-    {
-        var options = MlpOptions.SeedPaperAbalone(); // the seed paper's reference FCNN and training
-        TrainerHyperparameters.Apply(options, member, study, NetworkTask.Regression);
-        var clock = Stopwatch.StartNew();
-        var network = ml.Regression.Trainers.Mlp(options).Fit(train, outputCount: 1);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        try
+        return new StudyPipeline(ml.Data.Cache(split.TrainSet), ml.Data.Cache(split.TestSet), member =>
         {
-            if (modelPath != null) SharpnessModelFile.Save(ml, new TransformerChain<ITransformer>(preprocessing, network), rawSchema, modelPath);
-            return new TrainedMember(network, LossLandscape.ForNetwork(network, train), network.Training!.Epochs,
-                MeanLoss(network, train), MeanLoss(network, test), double.NaN, double.NaN, trainSeconds);
-        }
-        catch
+            var options = MlpOptions.SeedPaperAbalone(); // the seed paper's reference FCNN and training
+            TrainerHyperparameters.Apply(options, member, study, NetworkTask.Regression);
+            return AbaloneDataset.FeaturePipeline(ml).Append(ml.Regression.Trainers.Mlp(options));
+        })
         {
-            network.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The loss over all rows in one forward pass, as the seed paper's notebook computes it (and as before: same bits).</summary>
-    private static double MeanLoss(TorchNetworkTransformer network, SupervisedTensors data) =>
-        NetworkEvaluation.Evaluate(network.Network, data, network.Loss, batchSize: Math.Max(data.Count, 1)).MeanLoss;
-
-    public void Dispose()
-    {
-        train.Dispose();
-        test.Dispose();
+            DataFingerprint = Fingerprint(study),
+            EvaluationBatchSize = 0,
+            Description = $"the reference split: {AbaloneDataset.TestFraction:P0} held out, split seed {AbaloneDataset.SplitSeed}",
+        };
     }
 }

@@ -37,8 +37,8 @@ internal sealed class PipelineWorkload : IStudyWorkload
             train = SupervisedTensors.FromDataView(upstream.Transform(pipeline.Train), network.FeatureColumnName, network.LabelColumnName, network.Task);
             test = SupervisedTensors.FromDataView(upstream.Transform(pipeline.Test), network.FeatureColumnName, network.LabelColumnName, network.Task);
             if (modelPath != null) SharpnessModelFile.Save(ml, model, pipeline.Train.Schema, modelPath);
-            var trainMetrics = NetworkEvaluation.Evaluate(network.Network, train, network.Loss);
-            var testMetrics = NetworkEvaluation.Evaluate(network.Network, test, network.Loss);
+            var trainMetrics = NetworkEvaluation.Evaluate(network.Network, train, network.Loss, BatchSize(train));
+            var testMetrics = NetworkEvaluation.Evaluate(network.Network, test, network.Loss, BatchSize(test));
             bool classifier = network.Task == NetworkTask.MulticlassClassification;
             var owner = new Owner(model, train, test);
             return new TrainedMember(owner, LossLandscape.ForNetwork(network, train), network.Training?.Epochs ?? 0,
@@ -55,6 +55,8 @@ internal sealed class PipelineWorkload : IStudyWorkload
     }
 
     public void Dispose() { }
+
+    private int BatchSize(SupervisedTensors data) => pipeline.EvaluationBatchSize > 0 ? pipeline.EvaluationBatchSize : Math.Max(data.Count, 1);
 
     private static void DisposeNetwork(ITransformer model)
     {

@@ -8,8 +8,8 @@ internal static class StudyWorkloads
 
     private static readonly IReadOnlyDictionary<StudyDataset, Kind> Kinds = new Dictionary<StudyDataset, Kind>
     {
-        [StudyDataset.Abalone] = new(study => new AbaloneWorkload(study), AbaloneWorkload.Fingerprint),
-        [StudyDataset.FashionMnist] = new(study => new FashionMnistWorkload(study), FashionMnistWorkload.Fingerprint),
+        [StudyDataset.Abalone] = new(study => new PipelineWorkload(AbaloneWorkload.Create(study)), AbaloneWorkload.Fingerprint),
+        [StudyDataset.FashionMnist] = new(study => new PipelineWorkload(FashionMnistWorkload.Create(study)), FashionMnistWorkload.Fingerprint),
         [StudyDataset.Cora] = new(study => new CoraWorkload(study), CoraWorkload.Fingerprint),
         [StudyDataset.Csv] = new(study => new PipelineWorkload(CsvStudyPipeline.Create(study)), CsvStudyPipeline.Fingerprint),
     };
