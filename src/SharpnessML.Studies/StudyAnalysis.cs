@@ -30,8 +30,7 @@ public static class StudyAnalysis
                 members.Select(m => Value(m, target)).ToArray(),
                 members.Select(m => (IReadOnlyDictionary<string, string>)m.Hyperparameters).ToArray(), bootstrapSeed, varyingAxes);
             if (metrics is null) continue;
-            rows.Add(new MeasureCorrelation(measure, target, metrics.Models, metrics.Kendall, metrics.KendallInterval,
-                metrics.Spearman, metrics.Pearson, metrics.Granulated, metrics.ConditionalMutualInformation));
+            rows.Add(new MeasureCorrelation(measure, target, metrics));
         }
 
         return rows;

@@ -14,6 +14,9 @@ public enum StudyDataset
 
     /// <summary>The user's CSV file(s) (<c>csv</c>): <see cref="StudyDefinition.Data"/> and <see cref="StudyDefinition.Model"/>.</summary>
     Csv,
+
+    /// <summary>The user's IDX image files (<c>idx</c>): <see cref="StudyDefinition.Data"/> (images and labels) and <see cref="StudyDefinition.Model"/>.</summary>
+    Idx,
 }
 
 /// <summary>Names of <see cref="StudyDataset"/> as written in study files and on the command line.</summary>
@@ -21,7 +24,7 @@ public static class StudyDatasetNames
 {
     private static readonly (StudyDataset Dataset, string Name)[] All =
     {
-        (StudyDataset.Abalone, "abalone"), (StudyDataset.FashionMnist, "fashion-mnist"), (StudyDataset.Cora, "cora"), (StudyDataset.Csv, "csv"),
+        (StudyDataset.Abalone, "abalone"), (StudyDataset.FashionMnist, "fashion-mnist"), (StudyDataset.Cora, "cora"), (StudyDataset.Csv, "csv"), (StudyDataset.Idx, "idx"),
     };
 
     /// <summary>Every name, in declaration order.</summary>

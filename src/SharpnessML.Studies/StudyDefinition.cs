@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SharpnessML.Trainers.Optimizers;
+using SharpnessML.Trainers.Networks;
 
 namespace SharpnessML.Studies;
 
@@ -67,11 +68,13 @@ public sealed class StudyDefinition
     public string DescribeData()
     {
         if (Data is not { } data) return StudyDatasetNames.NameOf(Dataset);
-        var held = data.Test is { } test ? $"test file {System.IO.Path.GetFileName(test)}"
-            : $"{data.EffectiveTestFraction.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal)} held out (split seed {data.SplitSeed})";
         var model = Model ?? new StudyModel();
         var family = model.Family == StudyModel.TorchScript ? $"torchscript {System.IO.Path.GetFileName(model.Path)}"
-            : model.HiddenLayerSizes is { } sizes ? $"mlp {string.Join("-", sizes)}" : "mlp";
+            : model.HiddenLayerSizes is { } sizes ? $"mlp {string.Join("-", sizes)}" : model.Family;
+        string Held(bool testFile) => testFile ? "test files" : $"{data.EffectiveTestFraction.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal)} held out (split seed {data.SplitSeed})";
+        if (Dataset == StudyDataset.Idx)
+            return $"idx {System.IO.Path.GetFileName(data.Images)}, {Held(data.TestImages != null)}, pixels {data.Pixels}; {family}";
+        var held = data.Test is { } test ? $"test file {System.IO.Path.GetFileName(test)}" : Held(false);
         return $"csv {System.IO.Path.GetFileName(data.Train)}, label {data.Label} ({StudyData.TaskName(data.Task)}), {held}; {family}";
     }
 
@@ -119,15 +122,21 @@ public sealed class StudyDefinition
         if (Measures.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count() != Measures.Count)
             throw new ArgumentException($"Study {Name}: a measure appears twice.", nameof(Measures));
         foreach (var measure in Measures) measure.Validate(measures);
-        if (Dataset == StudyDataset.Csv)
+        if (Dataset is StudyDataset.Csv or StudyDataset.Idx)
         {
-            if (Data is null) throw new FormatException($"Study {Name}: a csv study needs a 'data' object: {{\"train\": FILE, \"label\": COLUMN, \"task\": \"regression\" | \"classification\"}}.");
-            if (DataPath != null) throw new FormatException($"Study {Name}: give a csv study's files in the 'data' object.");
-            Data.Validate();
+            bool images = Dataset == StudyDataset.Idx;
+            if (Data is null)
+                throw new FormatException(images
+                    ? $"Study {Name}: an idx study needs a 'data' object: {{\"images\": FILE, \"labels\": FILE, \"testImages\": FILE, \"testLabels\": FILE}}."
+                    : $"Study {Name}: a csv study needs a 'data' object: {{\"train\": FILE, \"label\": COLUMN, \"task\": \"regression\" | \"classification\"}}.");
+            if (DataPath != null) throw new FormatException($"Study {Name}: give the study's files in the 'data' object.");
+            Data.Validate(images);
             Model?.Validate();
+            if (!images && Model?.Family is StudyModel.LeNet5 or StudyModel.VisionTransformer)
+                throw new FormatException($"model.family '{Model.Family}' reads images: use dataset 'idx'.");
         }
         else if (Data != null || Model != null)
-            throw new FormatException($"Study {Name}: 'data' as an object and 'model' belong to dataset 'csv'; {StudyDatasetNames.NameOf(Dataset)} has its own data and model.");
+            throw new FormatException($"Study {Name}: 'data' as an object and 'model' belong to datasets 'csv' and 'idx'; {StudyDatasetNames.NameOf(Dataset)} has its own data and model.");
     }
 
     private void ValidateAxis(StudyAxis axis)
@@ -190,7 +199,7 @@ public sealed class StudyDefinition
     private static readonly string[] TopLevelKeys =
         { "name", "dataset", "data", "model", "baseSeed", "models", "maxEpochs", "trainExamples", "grid", "measures", "bootstrapSeed", "threads" };
 
-    private static readonly string[] DataKeys = { "train", "test", "testFraction", "splitSeed", "label", "task" };
+    private static readonly string[] DataKeys = { "train", "test", "testFraction", "splitSeed", "label", "task", "images", "labels", "testImages", "testLabels", "pixels" };
 
     private static readonly string[] ModelKeys = { "family", "hiddenLayerSizes", "path" };
 
@@ -202,6 +211,10 @@ public sealed class StudyDefinition
         {
             if (!string.IsNullOrWhiteSpace(data.Train)) data.Train = Resolve(data.Train);
             if (data.Test is { } test) data.Test = Resolve(test);
+            if (data.Images is { } images) data.Images = Resolve(images);
+            if (data.Labels is { } labels) data.Labels = Resolve(labels);
+            if (data.TestImages is { } testImages) data.TestImages = Resolve(testImages);
+            if (data.TestLabels is { } testLabels) data.TestLabels = Resolve(testLabels);
         }
 
         if (Model?.Path is { } model) Model.Path = Resolve(model);
@@ -210,14 +223,21 @@ public sealed class StudyDefinition
     private static StudyData ParseData(JsonElement element)
     {
         CheckKeys(element, DataKeys, "data");
+        bool images = element.TryGetProperty("images", out _) || element.TryGetProperty("labels", out _);
         return new StudyData
         {
-            Train = String(element, "train") ?? throw new FormatException("data.train (the training CSV file) is required."),
+            Train = String(element, "train") ?? (images ? "" : throw new FormatException("data.train (the training CSV file) is required.")),
             Test = String(element, "test"),
             TestFraction = Double(element, "testFraction"),
             SplitSeed = Int(element, "splitSeed") ?? 0,
-            Label = String(element, "label") ?? throw new FormatException("data.label (the label column) is required."),
-            Task = StudyData.ParseTask(String(element, "task") ?? throw new FormatException("data.task ('regression' or 'classification') is required.")),
+            Label = String(element, "label") ?? (images ? "" : throw new FormatException("data.label (the label column) is required.")),
+            Task = images ? (String(element, "task") is { } t ? StudyData.ParseTask(t) : NetworkTask.MulticlassClassification)
+                : StudyData.ParseTask(String(element, "task") ?? throw new FormatException("data.task ('regression' or 'classification') is required.")),
+            Images = String(element, "images"),
+            Labels = String(element, "labels"),
+            TestImages = String(element, "testImages"),
+            TestLabels = String(element, "testLabels"),
+            Pixels = (String(element, "pixels") ?? "fashion-mnist").Trim().ToLowerInvariant(),
         };
     }
 
@@ -361,8 +381,13 @@ public sealed class StudyDefinition
             {
                 // The configuration pins the data by its fingerprint, so moving the files keeps the store valid.
                 json.WriteStartObject("data");
-                if (!forConfiguration) json.WriteString("train", d.Train);
+                if (!forConfiguration && d.Train.Length > 0) json.WriteString("train", d.Train);
                 if (d.Test != null) json.WriteString("test", forConfiguration ? "file" : d.Test);
+                if (!forConfiguration && d.Images != null) json.WriteString("images", d.Images);
+                if (!forConfiguration && d.Labels != null) json.WriteString("labels", d.Labels);
+                if (d.TestImages != null) json.WriteString("testImages", forConfiguration ? "file" : d.TestImages);
+                if (d.TestLabels != null) json.WriteString("testLabels", forConfiguration ? "file" : d.TestLabels);
+                if (d.Images != null) json.WriteString("pixels", d.Pixels);
                 if (d.TestFraction is { } fraction)
                 {
                     json.WritePropertyName("testFraction");
@@ -370,7 +395,7 @@ public sealed class StudyDefinition
                 }
 
                 json.WriteNumber("splitSeed", d.SplitSeed);
-                json.WriteString("label", d.Label);
+                if (d.Label.Length > 0) json.WriteString("label", d.Label);
                 json.WriteString("task", StudyData.TaskName(d.Task));
                 json.WriteEndObject();
             }

@@ -90,6 +90,7 @@ public sealed class StudyRunner
         if (mine.All(i => members[i] != null)) return members.Where(m => m != null).Select(m => m!).ToList();
         using var workload = Pipeline is { } pipeline ? new PipelineWorkload(pipeline) : StudyWorkloads.Create(Definition);
 
+        SharpnessML.Trainers.TorchRuntime.EnsureInitialized(); // the first torch call may be this one (a study file names no trainer type)
         int previousThreads = torch.get_num_threads();
         torch.set_num_threads(Definition.Threads);
         try

@@ -11,7 +11,8 @@ internal static class StudyWorkloads
         [StudyDataset.Abalone] = new(study => new PipelineWorkload(AbaloneWorkload.Create(study)), AbaloneWorkload.Fingerprint),
         [StudyDataset.FashionMnist] = new(study => new PipelineWorkload(FashionMnistWorkload.Create(study)), FashionMnistWorkload.Fingerprint),
         [StudyDataset.Cora] = new(study => new CoraWorkload(study), CoraWorkload.Fingerprint),
-        [StudyDataset.Csv] = new(study => new PipelineWorkload(CsvStudyPipeline.Create(study)), CsvStudyPipeline.Fingerprint),
+        [StudyDataset.Csv] = new(study => new PipelineWorkload(UserDataPipeline.Create(study)), UserDataPipeline.Fingerprint),
+        [StudyDataset.Idx] = new(study => new PipelineWorkload(UserDataPipeline.Create(study)), UserDataPipeline.Fingerprint),
     };
 
     /// <summary>The workload that trains and measures <paramref name="study"/>'s members.</summary>
