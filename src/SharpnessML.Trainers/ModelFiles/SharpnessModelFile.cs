@@ -50,7 +50,7 @@ public static class SharpnessModelFile
         var (upstream, network, downstream) = Split(model);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        var temp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]; // the pid: a later run removes what a killed one left
         try
         {
             using (var file = File.Create(temp))
@@ -178,7 +178,7 @@ public static class SharpnessModelFile
     /// <summary>Loads the TorchScript archive stored by <see cref="WriteTorchScript"/> (through a temporary file, as libtorch reads files).</summary>
     private static TorchScript.TorchScriptNetwork ReadTorchScript(ZipArchive zip, string path)
     {
-        var archive = Path.Combine(Path.GetTempPath(), "sharpnessml-" + Guid.NewGuid().ToString("N") + ".pt");
+        var archive = Path.Combine(Path.GetTempPath(), "sharpnessml-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N") + ".pt");
         try
         {
             using (var s = OpenEntry(zip, TorchScriptEntry, path))

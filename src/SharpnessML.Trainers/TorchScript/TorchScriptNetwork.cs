@@ -52,7 +52,7 @@ public sealed class TorchScriptNetwork : nn.Module<Tensor, Tensor>
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        var temp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]; // the pid: a later run removes what a killed one left
         try
         {
             torch.jit.save(script, temp);
