@@ -77,7 +77,7 @@ public sealed class StudyRunner
         var lease = settings.ClaimLease;
 
         int previousThreads = torch.get_num_threads();
-        torch.set_num_threads(Definition.Threads);
+        torch.set_num_threads(Math.Min(Definition.Threads, Environment.ProcessorCount)); // more threads than cores only thrash
         try
         {
             // Members another live worker is training: a shard leaves them to it; a run over the whole study waits for

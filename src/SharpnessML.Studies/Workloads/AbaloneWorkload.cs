@@ -22,7 +22,7 @@ internal sealed class AbaloneWorkload : IStudyWorkload
 {
     /// <summary>The SHA-256 of the study's <c>abalone.data</c> (the bundled one unless the study names a file).</summary>
     public static string Fingerprint(StudyDefinition study) =>
-        study.DataPath is { } abalone ? DataFingerprint.Of(abalone) : AbaloneDataset.BundledSha256;
+        study.DataPath is { } abalone ? DataFingerprint.Of("Abalone data file", InputFile.MaxTextBytes, abalone) : AbaloneDataset.BundledSha256;
 
     private readonly StudyDefinition study;
     private readonly MLContext ml = new(seed: 0);

@@ -24,7 +24,7 @@ internal sealed class FashionMnistWorkload : IStudyWorkload
         var directory = study.DataPath ?? FashionMnistDataset.DebianDirectory;
         var train = FashionMnistDataset.FindFiles(FashionMnistSplit.Train, directory);
         var test = FashionMnistDataset.FindFiles(FashionMnistSplit.Test, directory);
-        return DataFingerprint.Of(train.Images, train.Labels, test.Images, test.Labels);
+        return DataFingerprint.Of("IDX file", InputFile.MaxIdxBytes, train.Images, train.Labels, test.Images, test.Labels);
     }
 
     private readonly StudyDefinition study;

@@ -26,7 +26,8 @@ public sealed class TorchScriptNetwork : nn.Module<Tensor, Tensor>
     /// <summary>Loads a TorchScript file; refuses a missing or unreadable one with a message naming it.</summary>
     public static TorchScriptNetwork Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"TorchScript file '{path}' does not exist.", path);
+        Data.InputFile.Check(path, "TorchScript file", Data.InputFile.MaxModelBytes);
+        CheckArchive(path);
         TorchRuntime.EnsureInitialized();
         torch.jit.ScriptModule<Tensor, Tensor> script;
         try
@@ -40,6 +41,22 @@ public sealed class TorchScriptNetwork : nn.Module<Tensor, Tensor>
         var network = new TorchScriptNetwork(script, path);
         network.eval();
         return network;
+    }
+
+    /// <summary>A TorchScript file is a zip (torch.jit.save): its entries' declared sizes are bounded before libtorch inflates any.</summary>
+    private static void CheckArchive(string path)
+    {
+        System.IO.Compression.ZipArchive zip;
+        try
+        {
+            zip = System.IO.Compression.ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException)
+        {
+            return; // not a zip: libtorch's own message says what it is not
+        }
+
+        using (zip) ModelFiles.SharpnessModelFile.CheckEntrySizes(zip, $"TorchScript file '{path}'");
     }
 
     /// <summary>
