@@ -83,6 +83,7 @@ internal sealed class SqliteStudyStore : IStudyStore, IMemberClaims
         if (Directory.Exists(Path))
             throw new IOException($"Study store {Path} is a folder; --store names the SQLite file (e.g. {System.IO.Path.Combine(Path, "study.db")}).");
         bool existed = File.Exists(Path);
+        if (existed && !Trainers.Data.InputFile.IsRegular(Path)) throw new IOException($"Study store {Path} is not a regular file (a FIFO, device or socket).");
         if (existed) CheckHeader(Path);
         else if (System.IO.Path.Exists(Path)) throw new IOException($"Study store {Path} is not a regular file.");
         var folder = System.IO.Path.GetDirectoryName(Path);

@@ -60,9 +60,8 @@ internal static class StudyFileReader
     private static void WriteNode(IParser parser, Utf8JsonWriter json)
     {
         var frames = new Stack<(Frame Kind, HashSet<string>? Keys)>();
-        while (parser.MoveNext())
+        for (; parser.Current is { } e; parser.MoveNext())
         {
-            var e = parser.Current!;
             if (frames.TryPeek(out var top) && top.Kind == Frame.Key)
             {
                 if (e is MappingEnd)
