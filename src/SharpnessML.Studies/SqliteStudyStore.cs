@@ -503,6 +503,18 @@ internal sealed class SqliteStudyStore : IStudyStore, IMemberClaims
         });
     }
 
+    /// <summary>
+    /// Lets the database grow by at most <paramref name="pages"/> more pages on this connection (SQLite's
+    /// <c>max_page_count</c>), after which writes fail as on a full disk: how the tests fill a disk.
+    /// </summary>
+    internal void LimitGrowth(int pages) => Guarded("could not be limited", () =>
+    {
+        using var count = Command(null, "PRAGMA page_count;");
+        long now = (long)count.ExecuteScalar()!;
+        Execute($"PRAGMA max_page_count = {now + pages};");
+        return 0;
+    });
+
     /// <summary>Runs <paramref name="work"/> alone on the connection; a SQLite failure becomes one line naming the file.</summary>
     private T Guarded<T>(string what, Func<T> work)
     {
