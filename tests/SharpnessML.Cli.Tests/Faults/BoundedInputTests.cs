@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -124,23 +125,46 @@ public sealed class BoundedInputTests : IDisposable
         Assert.Contains(fifo, Refused("score", "--model", TorchScript, "--loss", "mse", "--data", fifo, "--labels", fifo));
     }
 
+    /// <summary>
+    /// A zip of one entry of 1 MiB of zeros whose headers say it inflates to <paramref name="declared"/> bytes (a bomb
+    /// declares its true size; a lying header is the other attack).
+    /// </summary>
+    private string Zip(string name, string entry, uint declared)
+    {
+        var path = Path.Combine(folder, name);
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        using (var stream = zip.CreateEntry(entry, CompressionLevel.Optimal).Open())
+            stream.Write(new byte[1 << 20]);
+        var bytes = File.ReadAllBytes(path);
+        for (int i = 0; i + 4 <= bytes.Length; i++)
+        {
+            uint signature = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i));
+            if (signature == 0x04034b50) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i + 22), declared); // local header
+            if (signature == 0x02014b50) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i + 24), declared); // central directory
+        }
+
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     [Fact]
     public void AZipBombIsRefusedByItsDeclaredSizes()
     {
-        var bomb = Path.Combine(folder, "bomb.zip");
-        using (var zip = ZipFile.Open(bomb, ZipArchiveMode.Create))
-        using (var entry = zip.CreateEntry("sharpnessml.json", CompressionLevel.Optimal).Open())
-        {
-            var zeros = new byte[1 << 20];
-            for (int i = 0; i < 300; i++) entry.Write(zeros); // 300 MiB of zeros: 0.3 MB compressed
-        }
-
-        Assert.True(new FileInfo(bomb).Length < 2 << 20);
+        var bomb = Zip("bomb.zip", "sharpnessml.json", 300u << 20);
+        Assert.True(new FileInfo(bomb).Length < 64 << 10);
         var line = Refused("score", "--model", bomb, "--data", Data, "--label", "target");
         Assert.Contains($"Model file '{bomb}': entry 'sharpnessml.json' declares 314,572,800 bytes (300 MiB) uncompressed; the limit is 268,435,456 bytes (256 MiB).", line);
-        var torchScript = Path.ChangeExtension(bomb, ".pt");
-        File.Move(bomb, torchScript);
-        Assert.Contains("declares 314,572,800 bytes (300 MiB) uncompressed", Refused("score", "--model", torchScript, "--loss", "mse", "--data", Data, "--label", "target"));
+        var torchScript = Zip("bomb.pt", "fcnn/data.pkl", 300u << 20);
+        Assert.Contains($"TorchScript file '{torchScript}': entry 'fcnn/data.pkl' declares 314,572,800 bytes (300 MiB)",
+            Refused("score", "--model", torchScript, "--loss", "mse", "--data", Data, "--label", "target"));
+    }
+
+    [Fact]
+    public void AnEntryInflatingBeyondItsDeclaredSizeIsReadOnlyToThatSize()
+    {
+        var liar = Zip("liar.zip", "sharpnessml.json", 1000);
+        var line = Refused("score", "--model", liar, "--data", Data, "--label", "target");
+        Assert.Contains($"Model file '{liar}'", line);
     }
 
     [Fact]

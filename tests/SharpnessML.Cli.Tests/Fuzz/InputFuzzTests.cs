@@ -185,7 +185,7 @@ public sealed class InputFuzzTests : IDisposable
         var csv = File.ReadAllBytes(Csv);
         var yaml = Encoding.UTF8.GetBytes(StudyYaml);
         long peak = 0;
-        Cases("child process", 36, 1604, (i, random) =>
+        Cases("child process", 30, 1604, (i, random) =>
         {
             string name;
             byte[] bytes;
