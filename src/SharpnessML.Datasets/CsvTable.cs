@@ -33,6 +33,7 @@ internal sealed class CsvTable
     /// <summary>Reads <paramref name="path"/>.</summary>
     public static CsvTable Read(string path)
     {
+        InputFile.Check(path, "Data file", InputFile.MaxTextBytes);
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
         using var reader = new StreamReader(path);
         var headerLine = reader.ReadLine() ?? throw new InvalidDataException($"{path}: the file is empty; expected a header row.");

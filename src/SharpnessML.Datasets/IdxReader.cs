@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using SharpnessML.Trainers.Data;
 
 namespace SharpnessML.Datasets;
 
@@ -28,18 +29,20 @@ internal static class IdxReader
     /// also checks that nothing follows the data.
     /// </param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a well-formed IDX file.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a well-formed IDX file, not a regular file, or larger than <see cref="InputFile.MaxIdxBytes"/> on disk or decompressed.
+    /// </exception>
     public static IdxArray Read(string path, int? maxItems = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+        InputFile.Check(path, "IDX file", InputFile.MaxIdxBytes);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
         bool compressed = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
         file.Position = 0;
         if (!compressed) return Read(file, path, maxItems);
         try
         {
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var gzip = InputFile.Bounded(new GZipStream(file, CompressionMode.Decompress), path, InputFile.MaxIdxBytes);
             using var buffered = new BufferedStream(gzip, BufferSize);
             return Read(buffered, path, maxItems, offsetNote: " of the decompressed data");
         }
@@ -84,20 +87,59 @@ internal static class IdxReader
         }
         long itemSize = dimensions.Skip(1).Aggregate(1L, (a, d) => a * d) * elementSize;
         long declaredBytes = dimensions[0] * itemSize;
-        if (itemSize > int.MaxValue || declaredBytes > Array.MaxLength)
-            throw Invalid(name, $"declares dimensions [{string.Join(", ", dimensions)}], {declaredBytes} bytes, more than one array can hold");
+        if (itemSize > int.MaxValue || declaredBytes > Array.MaxLength || declaredBytes > InputFile.MaxIdxBytes)
+            throw Invalid(name, $"declares dimensions [{string.Join(", ", dimensions)}], {declaredBytes} bytes, more than the limit of {InputFile.Size(InputFile.MaxIdxBytes)}");
 
         long dataStart = 4 + 4L * rank;
         int count = Math.Min(dimensions[0], maxItems ?? int.MaxValue);
-        var data = new byte[count * itemSize];
-        int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-        if (read < data.Length)
+        // Memory grows with the data that arrives, never with what a header claims: a short file or stream fails
+        // "truncated" having held at most what it had.
+        var data = ReadUpTo(stream, count * itemSize, out int read);
+        if (read < count * itemSize)
             throw Invalid(name, $"is truncated: its header declares [{string.Join(", ", dimensions)}], {declaredBytes} data bytes from byte offset {dataStart}, " +
                                 $"but the data ends at byte offset {dataStart + read}{offsetNote} (item {read / Math.Max(1, itemSize)})");
         if (count == dimensions[0] && stream.ReadByte() >= 0)
             throw Invalid(name, $"has bytes after the end of its data at byte offset {dataStart + declaredBytes}{offsetNote}; " +
                                 $"the declared dimensions [{string.Join(", ", dimensions)}] do not account for the whole file");
         return new IdxArray(dimensions, count, data, magic[2]);
+    }
+
+    private static byte[] ReadUpTo(Stream stream, long wanted, out int read)
+    {
+        const int chunk = 64 << 20;
+        if (wanted <= chunk || (stream.CanSeek && stream.Length - stream.Position >= wanted))
+        {
+            var whole = new byte[wanted];
+            read = stream.ReadAtLeast(whole, whole.Length, throwOnEndOfStream: false);
+            return whole;
+        }
+
+        var parts = new List<byte[]>();
+        long total = 0;
+        while (total < wanted)
+        {
+            var part = new byte[Math.Min(chunk, wanted - total)];
+            int n = stream.ReadAtLeast(part, part.Length, throwOnEndOfStream: false);
+            total += n;
+            if (n < part.Length)
+            {
+                read = (int)total;
+                return Array.Empty<byte>();
+            }
+
+            parts.Add(part);
+        }
+
+        var data = new byte[wanted];
+        long at = 0;
+        foreach (var part in parts)
+        {
+            part.CopyTo(data, at);
+            at += part.Length;
+        }
+
+        read = (int)total;
+        return data;
     }
 
     private static void ReadExactly(Stream stream, byte[] buffer, long offset, string name, string what, string offsetNote)
@@ -112,6 +154,7 @@ internal static class IdxReader
     /// <param name="path">The file.</param>
     public static bool LooksLikeIdx(string path)
     {
+        if (!InputFile.IsRegular(path)) return false; // opening a FIFO would block
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -1,17 +1,19 @@
 using System.IO.Compression;
+using SharpnessML.Trainers.Data;
 
 namespace SharpnessML.Datasets;
 
 /// <summary>
 /// Where a loader reads its lines from: a file on disk or a bundled file, under the name its error messages use.
-/// Files whose name ends in <c>.gz</c> are decompressed; a trailing carriage return is dropped from each line.
+/// Files whose name ends in <c>.gz</c> are decompressed; a trailing carriage return is dropped from each line. A file is
+/// refused unless it is a regular file of at most <see cref="InputFile.MaxTextBytes"/>, on disk and decompressed.
 /// </summary>
 internal sealed record TextSource(string Name, Func<Stream> Open)
 {
     /// <summary>A file on disk; a missing file is refused with its path.</summary>
     public static TextSource FromFile(string path, string what)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{what} '{path}' does not exist.", path);
+        InputFile.Check(path, what, InputFile.MaxTextBytes);
         return new TextSource(path, () => File.OpenRead(path));
     }
 
@@ -22,7 +24,9 @@ internal sealed record TextSource(string Name, Func<Stream> Open)
     public IEnumerable<string> ReadLines()
     {
         using var raw = Open();
-        using Stream stream = Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+        using Stream stream = Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? InputFile.Bounded(new GZipStream(raw, CompressionMode.Decompress), Name, InputFile.MaxTextBytes)
+            : raw;
         using var reader = new StreamReader(stream);
         string? line;
         while ((line = reader.ReadLine()) != null) yield return line.TrimEnd('\r');

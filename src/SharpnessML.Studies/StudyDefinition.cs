@@ -58,7 +58,10 @@ public sealed class StudyDefinition
     /// <summary>Seed of the bootstrap confidence intervals. Default 0.</summary>
     public int BootstrapSeed { get; set; }
 
-    /// <summary>Torch intra-op threads per process. Default 1 (fastest for these small models; see <c>sharpnessml bench</c>).</summary>
+    /// <summary>
+    /// Torch intra-op threads per process. Default 1 (fastest for these small models; see <c>sharpnessml bench</c>). At
+    /// most the machine's core count is used.
+    /// </summary>
     public int Threads { get; set; } = 1;
 
     /// <summary>
@@ -78,8 +81,20 @@ public sealed class StudyDefinition
         return $"csv {System.IO.Path.GetFileName(data.Train)}, label {data.Label} ({StudyData.TaskName(data.Task)}), {held}; {family}";
     }
 
+    /// <summary>Most members a study may have: 1,000,000 (each is a trained model; the runner holds one row per member).</summary>
+    public const int MaxMembers = 1_000_000;
+
+    /// <summary>Number of grid points, in 64 bits (saturating at <see cref="long.MaxValue"/>), so no grid overflows it.</summary>
+    public long GridPoints => Grid.Aggregate(1L, (n, axis) =>
+        axis.Values.Count == 0 ? 0 : n > long.MaxValue / axis.Values.Count ? long.MaxValue : n * axis.Values.Count);
+
     /// <summary>Number of grid points.</summary>
-    public int GridSize => Grid.Aggregate(1, (n, axis) => checked(n * axis.Values.Count));
+    /// <exception cref="ArgumentException">The grid has more than <see cref="int.MaxValue"/> points.</exception>
+    public int GridSize => GridPoints <= int.MaxValue
+        ? (int)GridPoints
+        : throw new ArgumentException($"Study {Name}: the grid has {Points(GridPoints)} points ({string.Join(" × ", Grid.Select(a => a.Values.Count))}); a study has at most {MaxMembers:N0} members: set 'models' or shrink the grid.");
+
+    private static string Points(long n) => n == long.MaxValue ? "more than 9.2e18" : n.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>Number of members: <see cref="Models"/> or the grid size.</summary>
     public int MemberCount => Models ?? GridSize;
@@ -111,8 +126,12 @@ public sealed class StudyDefinition
             throw new ArgumentException($"Study {Name}: an axis appears twice in the grid.", nameof(Grid));
         foreach (var axis in Grid) ValidateAxis(axis);
         if (Models is < 1) throw new ArgumentOutOfRangeException(nameof(Models), Models, $"Study {Name}: models must be at least 1.");
-        if (Models > GridSize)
-            throw new ArgumentOutOfRangeException(nameof(Models), Models, $"Study {Name}: models ({Models}) exceeds the grid's {GridSize} points; add an axis (e.g. replicate).");
+        if (Models > GridPoints)
+            throw new ArgumentOutOfRangeException(nameof(Models), Models, $"Study {Name}: models ({Models}) exceeds the grid's {GridPoints} points; add an axis (e.g. replicate).");
+        if ((Models ?? GridPoints) > MaxMembers)
+            throw new ArgumentException(Models is { } m
+                ? $"Study {Name}: models is {m:N0}; a study has at most {MaxMembers:N0} members."
+                : $"Study {Name}: the grid has {Points(GridPoints)} points ({string.Join(" × ", Grid.Select(a => a.Values.Count))}); a study has at most {MaxMembers:N0} members: set 'models' or shrink the grid.");
         if (MemberCount < 3)
             throw new ArgumentOutOfRangeException(nameof(Models), MemberCount, $"Study {Name}: a study needs at least 3 models to correlate; it has {MemberCount}.");
         if (MaxEpochs is < 1) throw new ArgumentOutOfRangeException(nameof(MaxEpochs), MaxEpochs, $"Study {Name}: maxEpochs must be at least 1.");

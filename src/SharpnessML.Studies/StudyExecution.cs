@@ -40,10 +40,11 @@ public sealed class StudyExecution : IDisposable
         storePath = options.StorePath;
         if (workers > 1 && storePath is null)
         {
-            temporaryStore = Path.Combine(Path.GetTempPath(), $"sharpnessml-study-{Guid.NewGuid():N}.db");
+            temporaryStore = TemporaryFiles.StudyFile(".db");
             storePath = temporaryStore;
         }
 
+        TemporaryFiles.SweepStale(options.ModelDirectory); // what killed runs left
         _ = runner.DataFingerprint; // a missing data file fails here, before any store is created
         storeExisted = storePath != null && File.Exists(storePath);
         try
@@ -56,6 +57,7 @@ public sealed class StudyExecution : IDisposable
         {
             store?.Dispose();
             RemoveStoreIfCreatedEmpty();
+            DeleteTemporaryStore();
             throw;
         }
     }
@@ -120,7 +122,7 @@ public sealed class StudyExecution : IDisposable
 
     private IReadOnlyList<StudyMember> RunSharded(Action<int, string> progress, Action<string> workerFailed)
     {
-        var definitionPath = Path.Combine(Path.GetTempPath(), $"sharpnessml-study-{Guid.NewGuid():N}.json");
+        var definitionPath = TemporaryFiles.StudyFile(".json");
         File.WriteAllText(definitionPath, Definition.ToJson());
         try
         {
@@ -141,6 +143,7 @@ public sealed class StudyExecution : IDisposable
         finally
         {
             File.Delete(definitionPath);
+            TemporaryFiles.Forget(definitionPath);
         }
     }
 
@@ -154,6 +157,13 @@ public sealed class StudyExecution : IDisposable
     public void Dispose()
     {
         store?.Dispose();
-        if (temporaryStore != null) SqliteStudyStore.Delete(temporaryStore);
+        DeleteTemporaryStore();
+    }
+
+    private void DeleteTemporaryStore()
+    {
+        if (temporaryStore is null) return;
+        SqliteStudyStore.Delete(temporaryStore);
+        TemporaryFiles.Forget(temporaryStore);
     }
 }

@@ -14,6 +14,15 @@ public sealed class StudyRunSettings
     /// <summary>When set, each member trained in this run is saved there as a model file <c>model-NNN.zip</c>.</summary>
     public string? ModelDirectory { get; set; }
 
+    /// <summary>
+    /// How long a claim on a member lasts unless renewed (it is renewed every third of it while the member trains); a
+    /// killed worker's members are taken over this long after it died. Default 30 s.
+    /// </summary>
+    internal TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a run waiting for members another worker trains looks at the store again. Default 1 s.</summary>
+    internal TimeSpan ClaimPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Throws a clear error naming the first invalid setting.</summary>
     public void Validate()
     {

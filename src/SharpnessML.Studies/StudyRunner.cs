@@ -89,30 +89,55 @@ public sealed class StudyRunner
 
         if (mine.All(i => members[i] != null)) return members.Where(m => m != null).Select(m => m!).ToList();
         using var workload = Pipeline is { } pipeline ? new PipelineWorkload(pipeline) : StudyWorkloads.Create(Definition);
+        var claims = store as IMemberClaims;
+        var lease = settings.ClaimLease;
 
         SharpnessML.Trainers.TorchRuntime.EnsureInitialized(); // the first torch call may be this one (a study file names no trainer type)
         int previousThreads = torch.get_num_threads();
-        torch.set_num_threads(Definition.Threads);
+        torch.set_num_threads(Math.Min(Definition.Threads, Environment.ProcessorCount)); // more threads than cores only thrash
         try
         {
+            // Members another live worker is training: a shard leaves them to it; a run over the whole study waits for
+            // them (or for their lease to expire, then trains them itself).
+            var held = new SortedDictionary<int, string>();
             foreach (var index in mine)
             {
                 if (members[index] != null) continue;
                 cancellationToken.ThrowIfCancellationRequested();
-                // Another process may have completed it meanwhile (e.g. a restarted worker of another shard).
-                if (store != null && store.CompletedIndices(Definition.Name).Contains(index)) continue;
-                var configuration = Definition.Member(index);
-                onProgress?.Invoke(new StudyProgress(done, mine.Count, $"training member {index}: {configuration.Describe()}", null));
-                var modelPath = settings.ModelDirectory is { } dir ? Path.Combine(dir, $"model-{index:D3}.zip") : null;
-                var member = RunMember(workload, configuration, modelPath);
-                store?.Save(Definition.Name, member);
-                members[index] = member;
-                if (store != null)
+                if (claims != null)
                 {
-                    known[index] = member;
-                    computedHere.Add(index);
+                    var claim = claims.TryClaim(Definition.Name, index, worker, lease, out var holder);
+                    if (claim == MemberClaim.Stored) continue;
+                    if (claim == MemberClaim.Held)
+                    {
+                        held[index] = holder!;
+                        continue;
+                    }
                 }
-                onProgress?.Invoke(new StudyProgress(++done, mine.Count, Describe(member), member));
+                // Another process may have completed it meanwhile (e.g. a restarted worker of another shard).
+                else if (store != null && store.CompletedIndices(Definition.Name).Contains(index)) continue;
+
+                members[index] = TrainClaimed(workload, store, claims, index, settings, onProgress, ref done, mine.Count);
+            }
+
+            while (held.Count > 0 && settings.ShardCount == 1)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (first, holder) = held.First();
+                onProgress?.Invoke(new StudyProgress(done, mine.Count, $"waiting for member {first}, which {holder} is training", null));
+                Thread.Sleep(settings.ClaimPollInterval);
+                foreach (var index in held.Keys.ToList())
+                {
+                    var claim = claims!.TryClaim(Definition.Name, index, worker, lease, out var current);
+                    if (claim == MemberClaim.Held)
+                    {
+                        held[index] = current!;
+                        continue;
+                    }
+
+                    held.Remove(index);
+                    if (claim == MemberClaim.Claimed) members[index] = TrainClaimed(workload, store, claims, index, settings, onProgress, ref done, mine.Count);
+                }
             }
         }
         finally
@@ -123,7 +148,7 @@ public sealed class StudyRunner
         if (store != null && members.Any(m => m is null))
         {
             // Only what other processes completed meanwhile: members this runner knows are not read back.
-            foreach (var stored in store.LoadMembers(Definition.Name, except: known.Keys.ToHashSet()).Where(m => m.Index < count))
+            foreach (var stored in store.LoadMembers(Definition.Name, except: known.Keys.ToHashSet()).Where(m => m.Index < count && IsComplete(m)))
             {
                 members[stored.Index] ??= stored;
                 known[stored.Index] = stored;
@@ -150,11 +175,75 @@ public sealed class StudyRunner
             store.Open(Definition.Name, Definition.ConfigurationJson(DataFingerprint));
             known.Clear();
             computedHere.Clear();
-            foreach (var member in store.LoadMembers(Definition.Name).Where(m => m.Index < Definition.MemberCount)) known[member.Index] = member;
+            foreach (var member in store.LoadMembers(Definition.Name).Where(m => m.Index < Definition.MemberCount))
+            {
+                if (IsComplete(member)) known[member.Index] = member;
+                // Rows missing (deleted by hand, a foreign tool): the member is unfinished and is trained again.
+                else if (store is IMemberClaims repairable) repairable.RemoveMember(Definition.Name, member.Index);
+            }
+
             openedStore = store;
         }
 
         return known.Values.ToList();
+    }
+
+    /// <summary>Whether <paramref name="member"/> holds every measure of the study, in order (its stored rows are whole).</summary>
+    private bool IsComplete(StudyMember member) =>
+        member.Measurements.Select(m => m.Measure).SequenceEqual(Definition.Measures.Select(m => m.Name), StringComparer.Ordinal);
+
+    /// <summary>Trains member <paramref name="index"/>, which this runner has claimed, renewing the claim meanwhile, and stores it.</summary>
+    private StudyMember TrainClaimed(IStudyWorkload workload, IStudyStore? store, IMemberClaims? claims, int index, StudyRunSettings settings,
+        Action<StudyProgress>? onProgress, ref int done, int total)
+    {
+        var configuration = Definition.Member(index);
+        onProgress?.Invoke(new StudyProgress(done, total, $"training member {index}: {configuration.Describe()}", null));
+        var modelPath = settings.ModelDirectory is { } dir ? Path.Combine(dir, $"model-{index:D3}.zip") : null;
+        // The model is written under a temporary name and takes its own only once the member is stored, so a model
+        // file always belongs to a stored member.
+        var pendingModel = modelPath is null ? null : TemporaryFiles.PendingName(modelPath);
+        bool stored = false;
+        try
+        {
+            StudyMember member;
+            using (claims is null ? null : new LeaseRenewal(claims, Definition.Name, index, worker, settings.ClaimLease))
+                member = RunMember(workload, configuration, pendingModel);
+            store?.Save(Definition.Name, member);
+            stored = true;
+            if (pendingModel != null && File.Exists(pendingModel)) File.Move(pendingModel, modelPath!, overwrite: true);
+            if (store != null)
+            {
+                known[index] = member;
+                computedHere.Add(index);
+            }
+
+            onProgress?.Invoke(new StudyProgress(++done, total, Describe(member), member));
+            return member;
+        }
+        finally
+        {
+            if (pendingModel != null && File.Exists(pendingModel)) File.Delete(pendingModel);
+            if (!stored && claims != null)
+            {
+                try
+                {
+                    claims.Release(Definition.Name, index, worker);
+                }
+                catch (IOException)
+                {
+                    // The lease expires by itself; the original failure is the one to report.
+                }
+            }
+        }
+    }
+
+    /// <summary>This runner's name in claims: machine, process and a per-runner suffix.</summary>
+    private readonly string worker = $"{Environment.MachineName}/pid {Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Releases every claim this runner still holds (a worker that is told to stop).</summary>
+    internal void ReleaseClaims()
+    {
+        if (openedStore is IMemberClaims claims) claims.ReleaseAll(worker);
     }
 
     private IStudyStore? openedStore;

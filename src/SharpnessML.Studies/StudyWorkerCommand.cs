@@ -5,8 +5,9 @@ namespace SharpnessML.Studies;
 /// <summary>
 /// How to start a worker process for one shard of a study: a program and the arguments that come before the worker
 /// protocol's own, which is <c>&lt;definition.json&gt; --store &lt;store&gt; --shard &lt;i&gt; --shards &lt;n&gt;
-/// [--models-dir &lt;dir&gt;]</c>. The worker loads the definition, opens the store and runs
-/// <see cref="StudyRunner.Run"/> with <see cref="StudyRunSettings.Shard"/> i of n.
+/// [--models-dir &lt;dir&gt;] --parent-pipe</c>. The worker loads the definition, opens the store and runs
+/// <see cref="StudyRunner.Run"/> with <see cref="StudyRunSettings.Shard"/> i of n; <c>--parent-pipe</c> says its
+/// standard input is a pipe from the parent, whose end (the parent died) makes the worker give up its claims and stop.
 /// </summary>
 /// <param name="FileName">The program to start (for a framework-dependent .NET program, the <c>dotnet</c> host).</param>
 /// <param name="LeadingArguments">The arguments before the protocol's, e.g. <c>sharpnessml.dll study worker</c>.</param>
@@ -35,6 +36,8 @@ public sealed record StudyWorkerCommand(string FileName, IReadOnlyList<string> L
             yield return "--models-dir";
             yield return modelDirectory;
         }
+
+        yield return "--parent-pipe";
     }
 
     /// <inheritdoc />

@@ -5,7 +5,8 @@ namespace SharpnessML.Studies;
 /// <summary>
 /// Child worker processes (<c>sharpnessml study worker</c>, as <see cref="StudyWorkerCommand"/> says), one per shard. Members run in separate processes rather than
 /// threads: TorchSharp 0.107 frees temporary scalars from the GC thread (dotnet/TorchSharp#1496), which crashed
-/// in-process parallel members, and separate processes also keep native allocators and OpenMP pools apart.
+/// in-process parallel members, and separate processes also keep native allocators and OpenMP pools apart. Each
+/// worker's standard input is a pipe from this process, so a worker stops when this process dies, even by SIGKILL.
 /// </summary>
 internal sealed class WorkerProcesses : IDisposable
 {
@@ -18,7 +19,9 @@ internal sealed class WorkerProcesses : IDisposable
         {
             var start = new ProcessStartInfo(command.FileName)
             {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                // Standard input is a pipe this process never writes to: when it dies, however it dies, the worker reads
+                // the end of it and stops (StudyWorkerCommand's --parent-pipe).
+                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
             foreach (var argument in command.Arguments(definitionPath, storePath, shard, shardCount, modelDirectory)) start.ArgumentList.Add(argument);
             var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start a study worker ({command}).");

@@ -75,13 +75,16 @@ internal static class StudyCommand
         var shard = new Option<int>("--shard") { Required = true };
         var shards = new Option<int>("--shards") { Required = true };
         var modelsDir = new Option<string?>("--models-dir");
-        var command = new Command("worker", "Internal: train one shard of a study into a shared store.") { file, store, shard, shards, modelsDir };
+        var parentPipe = new Option<bool>("--parent-pipe") { Description = "Standard input is a pipe from the parent: stop when it closes." };
+        var command = new Command("worker", "Internal: train one shard of a study into a shared store.") { file, store, shard, shards, modelsDir, parentPipe };
         command.Hidden = true;
         command.SetAction(parse =>
         {
             var definition = StudyDefinition.Load(parse.GetValue(file)!);
             using var studyStore = new SqliteStudyStore(parse.GetValue(store)!);
-            new StudyRunner(definition).Run(studyStore, new StudyRunSettings
+            var runner = new StudyRunner(definition);
+            if (parse.GetValue(parentPipe)) Cli.Studies.ParentWatch.StopWhenParentDies(runner.ReleaseClaims);
+            runner.Run(studyStore, new StudyRunSettings
             {
                 Shard = parse.GetValue(shard), ShardCount = parse.GetValue(shards), ModelDirectory = parse.GetValue(modelsDir),
             });

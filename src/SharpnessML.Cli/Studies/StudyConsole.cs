@@ -16,6 +16,12 @@ internal static class StudyConsole
     /// <param name="modelDirectory">Where to save model files of members trained now, or null.</param>
     public static StudyResult Run(StudyDefinition definition, string? storePath, int workers, string? modelDirectory)
     {
+        if (definition.Threads > Environment.ProcessorCount)
+        {
+            Console.Error.WriteLine($"sharpnessml: warning: {definition.Threads} torch threads asked for, but this machine has {Environment.ProcessorCount} cores; using {Environment.ProcessorCount}.");
+            definition.Threads = Environment.ProcessorCount;
+        }
+
         using var execution = SharpnessML.Studies.StudyExecution.Start(definition, new StudyExecutionOptions
         {
             StorePath = storePath, Workers = workers, ModelDirectory = modelDirectory, WorkerCommand = WorkerCommand,

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using SharpnessML.Datasets;
 using SharpnessML.Trainers;
+using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Mlp;
 using SharpnessML.Trainers.Networks;
 
@@ -17,7 +18,7 @@ internal static class AbaloneWorkload
 {
     /// <summary>The SHA-256 of the study's <c>abalone.data</c> (the bundled one unless the study names a file).</summary>
     public static string Fingerprint(StudyDefinition study) =>
-        study.DataPath is { } abalone ? DataFingerprint.Of(abalone) : AbaloneDataset.BundledSha256;
+        study.DataPath is { } abalone ? DataFingerprint.Of("Abalone data file", InputFile.MaxTextBytes, abalone) : AbaloneDataset.BundledSha256;
 
     /// <summary>Reads the data and returns the study's pipeline.</summary>
     public static StudyPipeline Create(StudyDefinition study)

@@ -26,7 +26,7 @@ internal sealed class CoraWorkload : IStudyWorkload
     {
         if (study.DataPath is not { } cora) return CoraDataset.BundledSha256;
         if (!Directory.Exists(cora)) throw new DirectoryNotFoundException($"Cora folder {cora} does not exist.");
-        return DataFingerprint.Of(Directory.GetFiles(cora, "cora.*").Order(StringComparer.Ordinal).ToArray());
+        return DataFingerprint.Of("Graph file", InputFile.MaxTextBytes, Directory.GetFiles(cora, "cora.*").Order(StringComparer.Ordinal).ToArray());
     }
 
     /// <summary>Seed of the node split shared by every member.</summary>

@@ -1,12 +1,17 @@
 using System.Security.Cryptography;
+using SharpnessML.Trainers.Data;
 
 namespace SharpnessML.Studies.Workloads;
 
-/// <summary>The SHA-256 (hex) of one or more files, in order: the identity of a study's data.</summary>
+/// <summary>
+/// The SHA-256 (hex) of one or more files, in order: the identity of a study's data. Each must be a regular file within
+/// its reader's limit (<see cref="InputFile"/>), checked before it is read, so a device or FIFO never blocks the hash.
+/// </summary>
 internal static class DataFingerprint
 {
-    public static string Of(params string[] paths)
+    public static string Of(string what, long maxBytes, params string[] paths)
     {
+        foreach (var path in paths) InputFile.Check(path, what, maxBytes);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var path in paths)
         {

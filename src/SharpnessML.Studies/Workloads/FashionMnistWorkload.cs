@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using SharpnessML.Datasets;
 using SharpnessML.Trainers;
+using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.LeNet5;
 using SharpnessML.Trainers.Networks;
 
@@ -20,7 +21,7 @@ internal static class FashionMnistWorkload
         var directory = study.DataPath ?? FashionMnistDataset.DebianDirectory;
         var train = FashionMnistDataset.FindFiles(FashionMnistSplit.Train, directory);
         var test = FashionMnistDataset.FindFiles(FashionMnistSplit.Test, directory);
-        return DataFingerprint.Of(train.Images, train.Labels, test.Images, test.Labels);
+        return DataFingerprint.Of("IDX file", InputFile.MaxIdxBytes, train.Images, train.Labels, test.Images, test.Labels);
     }
 
     /// <summary>Reads the images and returns the study's pipeline.</summary>

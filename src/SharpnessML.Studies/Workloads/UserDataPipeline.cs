@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using SharpnessML.Datasets;
 using SharpnessML.Trainers;
+using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.LeNet5;
 using SharpnessML.Trainers.Mlp;
 using SharpnessML.Trainers.Networks;
@@ -26,7 +27,10 @@ internal static class UserDataPipeline
         var files = Files(study).ToList();
         foreach (var file in files)
             if (!File.Exists(file)) throw new FileNotFoundException($"Study {study.Name}: data file '{file}' does not exist.", file);
-        return DataFingerprint.Of(files.ToArray());
+        var data = files.Where(f => f != study.Model?.Path).ToArray();
+        foreach (var file in data) InputFile.Check(file, study.Dataset == StudyDataset.Idx ? "IDX file" : "CSV file", study.Dataset == StudyDataset.Idx ? InputFile.MaxIdxBytes : InputFile.MaxTextBytes);
+        if (study.Model?.Path is { } module) InputFile.Check(module, "TorchScript file", InputFile.MaxModelBytes);
+        return DataFingerprint.Of("data file", InputFile.MaxModelBytes + InputFile.MaxIdxBytes, files.ToArray());
     }
 
     private static IEnumerable<string> Files(StudyDefinition study)

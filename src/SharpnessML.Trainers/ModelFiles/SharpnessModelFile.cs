@@ -50,7 +50,7 @@ public static class SharpnessModelFile
         var (upstream, network, downstream) = Split(model);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        var temp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]; // the pid: a later run removes what a killed one left
         try
         {
             using (var file = File.Create(temp))
@@ -104,10 +104,10 @@ public static class SharpnessModelFile
     /// <param name="inputSchema">The schema of the data the model expects.</param>
     public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        Data.InputFile.Check(path, "Model file", Data.InputFile.MaxModelBytes);
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            using var zip = OpenZip(path);
             var manifest = ReadManifest(zip, path);
             var upstream = mlContext.Model.Load(OpenEntry(zip, UpstreamEntry, path), out inputSchema);
             var network = manifest.Network is TorchScript.TorchScriptSpec
@@ -178,7 +178,7 @@ public static class SharpnessModelFile
     /// <summary>Loads the TorchScript archive stored by <see cref="WriteTorchScript"/> (through a temporary file, as libtorch reads files).</summary>
     private static TorchScript.TorchScriptNetwork ReadTorchScript(ZipArchive zip, string path)
     {
-        var archive = Path.Combine(Path.GetTempPath(), "sharpnessml-" + Guid.NewGuid().ToString("N") + ".pt");
+        var archive = Path.Combine(Path.GetTempPath(), "sharpnessml-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N") + ".pt");
         try
         {
             using (var s = OpenEntry(zip, TorchScriptEntry, path))
@@ -195,10 +195,10 @@ public static class SharpnessModelFile
     /// <summary>Reads only the manifest of a model file.</summary>
     public static ModelManifest ReadManifest(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        Data.InputFile.Check(path, "Model file", Data.InputFile.MaxModelBytes);
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            using var zip = OpenZip(path);
             return ReadManifest(zip, path);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith($"Model file '{path}'", StringComparison.Ordinal))
@@ -232,6 +232,8 @@ public static class SharpnessModelFile
 
     private static ModelManifest ReadManifest(ZipArchive zip, string path)
     {
+        if (zip.GetEntry(ManifestEntry) is { Length: > MaxManifestBytes } large)
+            throw new InvalidDataException($"Model file '{path}' has a manifest of {Data.InputFile.Size(large.Length)}; a manifest is at most {Data.InputFile.Size(MaxManifestBytes)}.");
         using var s = OpenEntry(zip, ManifestEntry, path);
         ModelManifest? manifest;
         try
@@ -249,14 +251,52 @@ public static class SharpnessModelFile
         return manifest;
     }
 
+    private const long MaxManifestBytes = 16L << 20;
+
     private static Stream OpenEntry(ZipArchive zip, string name, string path)
     {
         var entry = zip.GetEntry(name)
             ?? throw new InvalidDataException($"Model file '{path}' is not a SharpnessML model file: it has no '{name}' entry.");
-        // Copy out so callers may seek (ML.NET's loader needs a seekable stream).
+        // Copy out so callers may seek (ML.NET's loader needs a seekable stream); the copy stops at the declared size,
+        // which OpenZip bounded, whatever the compressed data would expand to.
         var copy = new MemoryStream();
-        using (var s = entry.Open()) s.CopyTo(copy);
+        using (var s = Data.InputFile.Bounded(entry.Open(), $"{path}: {name}", entry.Length)) s.CopyTo(copy);
         copy.Position = 0;
         return copy;
+    }
+
+    /// <summary>
+    /// Opens a zip whose entries each declare at most <see cref="Data.InputFile.MaxEntryBytes"/> and together at most
+    /// <see cref="Data.InputFile.MaxArchiveBytes"/> uncompressed (a zip bomb is refused before anything is inflated).
+    /// </summary>
+    internal static ZipArchive OpenZip(string path)
+    {
+        var zip = ZipFile.OpenRead(path);
+        try
+        {
+            CheckEntrySizes(zip, $"Model file '{path}'");
+            return zip;
+        }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Refuses a zip whose entries declare more than the limits (<see cref="OpenZip"/>).</summary>
+    /// <param name="zip">The archive.</param>
+    /// <param name="what">How messages name it, e.g. <c>Model file 'x.zip'</c>.</param>
+    internal static void CheckEntrySizes(ZipArchive zip, string what)
+    {
+        long total = 0;
+        foreach (var entry in zip.Entries)
+        {
+            if (entry.Length > Data.InputFile.MaxEntryBytes)
+                throw new InvalidDataException($"{what}: entry '{entry.FullName}' declares {Data.InputFile.Size(entry.Length)} uncompressed; the limit is {Data.InputFile.Size(Data.InputFile.MaxEntryBytes)}.");
+            total += entry.Length;
+            if (total > Data.InputFile.MaxArchiveBytes)
+                throw new InvalidDataException($"{what}: its entries declare more than {Data.InputFile.Size(Data.InputFile.MaxArchiveBytes)} uncompressed, the limit.");
+        }
     }
 }

@@ -26,7 +26,8 @@ public sealed class TorchScriptNetwork : nn.Module<Tensor, Tensor>
     /// <summary>Loads a TorchScript file; refuses a missing or unreadable one with a message naming it.</summary>
     public static TorchScriptNetwork Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"TorchScript file '{path}' does not exist.", path);
+        Data.InputFile.Check(path, "TorchScript file", Data.InputFile.MaxModelBytes);
+        CheckArchive(path);
         TorchRuntime.EnsureInitialized();
         torch.jit.ScriptModule<Tensor, Tensor> script;
         try
@@ -42,6 +43,22 @@ public sealed class TorchScriptNetwork : nn.Module<Tensor, Tensor>
         return network;
     }
 
+    /// <summary>A TorchScript file is a zip (torch.jit.save): its entries' declared sizes are bounded before libtorch inflates any.</summary>
+    private static void CheckArchive(string path)
+    {
+        System.IO.Compression.ZipArchive zip;
+        try
+        {
+            zip = System.IO.Compression.ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException)
+        {
+            return; // not a zip: libtorch's own message says what it is not
+        }
+
+        using (zip) ModelFiles.SharpnessModelFile.CheckEntrySizes(zip, $"TorchScript file '{path}'");
+    }
+
     /// <summary>
     /// Saves the module with its current parameters (e.g. after fine-tuning) as a TorchScript file
     /// (<c>torch.jit.save</c>), which PyTorch's <c>torch.jit.load</c> and <see cref="Load"/> read.
@@ -52,7 +69,7 @@ public sealed class TorchScriptNetwork : nn.Module<Tensor, Tensor>
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        var temp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]; // the pid: a later run removes what a killed one left
         try
         {
             torch.jit.save(script, temp);

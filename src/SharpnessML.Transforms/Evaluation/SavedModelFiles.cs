@@ -12,6 +12,7 @@ internal static class SavedModelFiles
     /// <summary>Whether <paramref name="path"/> is a zip holding a SharpnessML manifest (TorchScript files are zips too).</summary>
     internal static bool IsSharpnessModelFile(string path)
     {
+        if (!Trainers.Data.InputFile.IsRegular(path)) return false; // opening a FIFO would block; the loader refuses it by name
         try
         {
             using var zip = ZipFile.OpenRead(path);

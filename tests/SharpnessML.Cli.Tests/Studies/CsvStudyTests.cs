@@ -104,7 +104,7 @@ public sealed class CsvStudyTests : IDisposable
     {
         { """{ "train": "cancer.csv", "label": "nope", "task": "classification" }""", """{ "family": "mlp" }""", "cancer.csv: there is no column 'nope'. Columns: mean radius," },
         { """{ "train": "cancer.csv", "testFraction": 1.5, "label": "diagnosis", "task": "classification" }""", """{ "family": "mlp" }""", "study.json: data.testFraction must be in (0, 1), got 1.5." },
-        { """{ "train": "cancer.csv", "label": "diagnosis", "task": "classification" }""", """{ "family": "resnet" }""", "study.json: model.family 'resnet' is unknown. Known families: mlp, torchscript." },
+        { """{ "train": "cancer.csv", "label": "diagnosis", "task": "classification" }""", """{ "family": "resnet" }""", "study.json: model.family 'resnet' is unknown. Known families: mlp, lenet5, vit, torchscript." },
         { """{ "train": "missing.csv", "label": "diagnosis", "task": "classification" }""", """{ "family": "mlp" }""", "missing.csv' does not exist." },
         { """{ "train": "cancer.csv", "label": "diagnosis", "task": "clustering" }""", """{ "family": "mlp" }""", "study.json: data.task must be 'regression' or 'classification', got 'clustering'." },
         { """{ "train": "cancer.csv", "label": "diagnosis", "task": "classification", "seperator": ";" }""", """{ "family": "mlp" }""", "study.json: unknown key 'data.seperator'." },
