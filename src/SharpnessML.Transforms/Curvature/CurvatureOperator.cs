@@ -143,7 +143,7 @@ public sealed class CurvatureOperator : ILinearOperator, IDisposable
                 var jv = JacobianProducts.Jvp(outputs, inputs, direction);
                 var f = outputs.detach().requires_grad_(true);
                 var loss = Problem.Loss.Compute(f, Labels(indices));
-                var g = torch.autograd.grad(new[] { loss }, new[] { f }, create_graph: true)[0];
+                var g = torch.autograd.grad(new[] { loss }, new[] { f }, retain_graph: true, create_graph: true)[0];
                 var hjv = g.requires_grad ? torch.autograd.grad(new[] { g }, new[] { f }, new[] { jv }, allow_unused: true)[0] : null;
                 if (hjv is null || hjv.IsInvalid) hjv = torch.zeros_like(f);
                 return JacobianProducts.Vjp(outputs, inputs, hjv.detach());

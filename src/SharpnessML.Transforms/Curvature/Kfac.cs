@@ -25,6 +25,8 @@ namespace SharpnessML.Transforms.Curvature;
 public static class Kfac
 {
     /// <summary>K-FAC's blocks of the landscape's linear layers.</summary>
+    /// <param name="landscape">A supervised landscape.</param>
+    /// <param name="options">The data, seed, Fisher type and samples; the defaults when null.</param>
     /// <exception cref="InvalidOperationException">The landscape is not supervised, or none of its linear layers can be covered.</exception>
     public static KfacMetrics Compute(LossLandscape landscape, KfacOptions? options = null)
     {
@@ -53,7 +55,7 @@ public static class Kfac
         bool monteCarlo = options.FisherType == KfacFisherType.MonteCarlo;
         int samples = monteCarlo ? options.MonteCarloSamples : 1;
 
-        var calls = layers.Select(_ => new List<(Tensor Input, Tensor Output)>()).ToList();
+        var calls = layers.Select(_ => new List<(Tensor Input, Tensor Shift)>()).ToList();
         var inputSums = new Tensor?[layers.Count];
         var outputSums = new Tensor?[layers.Count];
         var skipped = new HashSet<int>();
@@ -64,10 +66,13 @@ public static class Kfac
             for (int l = 0; l < layers.Count; l++)
             {
                 int index = l;
+                // The hook keeps its own handles: a detached copy of the input, and a zero leaf z added to the output, so that
+                // ∂L/∂z = ∂L/∂s (containers such as Sequential dispose the handles of intermediate tensors).
                 var remover = layers[l].Layer.register_forward_hook((module, input, output) =>
                 {
-                    calls[index].Add((input, output));
-                    return output;
+                    var z = torch.zeros_like(output).requires_grad_(true);
+                    calls[index].Add((input.detach(), z));
+                    return output + z;
                 });
                 removers.Add(new HookHandle(() => remover.remove()));
             }
@@ -85,13 +90,17 @@ public static class Kfac
                 var layerOutputs = new List<Tensor>();
                 var owners = new List<int>();
                 for (int l = 0; l < layers.Count; l++)
-                    foreach (var (input, output) in calls[l])
+                    foreach (var (input, shift) in calls[l])
                     {
-                        if (input.dim() != 2 || output.dim() != 2) { skipped.Add(l); continue; }
+                        if (input.dim() != 2 || shift.dim() != 2)
+                        {
+                            skipped.Add(l);
+                            continue;
+                        }
                         var a = input.detach().to(float64);
                         if (hasBias[l]) a = torch.cat(new[] { a, torch.ones(a.shape[0], 1, dtype: float64, device: a.device) }, 1);
                         inputSums[l] = Add(inputSums[l], a.t().matmul(a));
-                        layerOutputs.Add(output);
+                        layerOutputs.Add(shift);
                         owners.Add(l);
                     }
                 if (layerOutputs.Count == 0) continue;
