@@ -152,10 +152,10 @@ public sealed class CurvatureOperator : ILinearOperator, IDisposable
                 return Gram(SampledTargets.PerExampleLosses(Problem.Loss, outputs, Labels(indices)), direction);
             default:
             {
+                // Every sample's losses in one call: the outputs repeated sample-major, against the [samples, b] labels flattened.
                 var labels = sampledLabels![part];
-                var losses = torch.cat(Enumerable.Range(0, MonteCarloSamples)
-                    .Select(s => SampledTargets.PerExampleLosses(Problem.Loss, outputs, labels[s])).ToList());
-                return Gram(losses, direction);
+                var repeated = MonteCarloSamples == 1 ? outputs : outputs.repeat(new long[] { MonteCarloSamples }.Concat(Enumerable.Repeat(1L, (int)outputs.dim() - 1)).ToArray());
+                return Gram(SampledTargets.PerExampleLosses(Problem.Loss, repeated, labels.reshape(-1)), direction);
             }
         }
     }
