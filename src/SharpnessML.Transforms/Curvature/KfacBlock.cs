@@ -3,10 +3,21 @@ using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace SharpnessML.Transforms.Curvature;
 
+/// <summary>The kind of layer a <see cref="KfacBlock"/> approximates.</summary>
+public enum KfacLayerKind
+{
+    /// <summary>An <c>nn.Linear</c> layer: ã is its input.</summary>
+    Linear,
+
+    /// <summary>An <c>nn.Conv2d</c> layer: ã ranges over its unfolded input patches (KFC, Grosse and Martens 2016).</summary>
+    Convolution,
+}
+
 /// <summary>
-/// K-FAC's block of one linear layer: the Fisher block of its weight W [out, in] and bias b approximated as the
-/// Kronecker product G ⊗ A, with A = E[ã ãᵀ] over the layer's inputs ã = [a; 1] (the 1 when the bias is measured) and
-/// G = E[g gᵀ] over the gradients g = ∂ℓ/∂s of each example's loss in the layer's outputs s = W a + b.
+/// K-FAC's block of one linear or convolution layer: the Fisher block of its weight W [out, in] (a convolution's
+/// [out, in·k_h·k_w]) and bias b approximated as the Kronecker product G ⊗ A, with A = E[ã ãᵀ] over the layer's inputs
+/// (or input patches) ã = [a; 1] (the 1 when the bias is measured) and G = E[g gᵀ] over the gradients g = ∂ℓ/∂s of
+/// each example's loss in the layer's outputs s = W a + b (see <see cref="Kfac"/> for the normalisation).
 /// </summary>
 /// <remarks>
 /// The eigenvalues of G ⊗ A are the products λ_i(G)·λ_j(A) and its trace is tr(G)·tr(A). In the parameters' own order
@@ -14,9 +25,10 @@ namespace SharpnessML.Transforms.Curvature;
 /// </remarks>
 public sealed class KfacBlock
 {
-    internal KfacBlock(string name, int outputs, int inputs, bool hasBias, Matrix<double> a, Matrix<double> g)
+    internal KfacBlock(string name, KfacLayerKind kind, int outputs, int inputs, bool hasBias, Matrix<double> a, Matrix<double> g)
     {
         Name = name;
+        Kind = kind;
         Outputs = outputs;
         Inputs = inputs;
         HasBias = hasBias;
@@ -31,10 +43,13 @@ public sealed class KfacBlock
     /// <summary>The layer's name in the module, e.g. <c>layers.0</c>.</summary>
     public string Name { get; }
 
-    /// <summary>out, the layer's output width.</summary>
+    /// <summary>Linear or convolution.</summary>
+    public KfacLayerKind Kind { get; }
+
+    /// <summary>out, the layer's output width (a convolution's output channels).</summary>
     public int Outputs { get; }
 
-    /// <summary>in, the layer's input width.</summary>
+    /// <summary>in, the layer's input width (a convolution's in·k_h·k_w).</summary>
     public int Inputs { get; }
 
     /// <summary>Whether the bias is in the block (A then has one more row and column, for the constant input 1).</summary>

@@ -19,10 +19,10 @@ public sealed class KfacMetrics : IMeasureMetrics
         TopEigenvalues = blocks.SelectMany(b => b.AllEigenvalues()).OrderByDescending(x => x).Take(5).ToArray();
     }
 
-    /// <summary>One block per covered linear layer, in the module's order.</summary>
+    /// <summary>One block per covered linear or convolution layer, in the module's order.</summary>
     public IReadOnlyList<KfacBlock> Blocks { get; }
 
-    /// <summary>Linear layers not covered (their input was not [examples, features]).</summary>
+    /// <summary>Layers not covered: linear layers whose input was not [examples, features], grouped or non-zero-padded convolutions.</summary>
     public IReadOnlyList<string> SkippedLayers { get; }
 
     /// <summary>Which gradients the output factors were built from.</summary>

@@ -3,7 +3,9 @@ using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Curvature;
 using SharpnessML.Transforms.Evaluation;
 using SharpnessML.Transforms.Hessian;
+using SharpnessML.Transforms.Landscape;
 using TorchSharp;
+using static TorchSharp.torch;
 using static SharpnessML.Transforms.Tests.Curvature.CurvatureTestModels;
 
 namespace SharpnessML.Transforms.Tests.Curvature;
@@ -91,5 +93,71 @@ public class KfacTests
         Assert.All(module.parameters().Zip(before), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>()));
         // The hooks are gone: a second measure gives the same numbers (no stale activations were kept).
         Assert.Equal(trace.Value, MeasureRegistry.BuiltIn.Measure("kfac-trace", landscape, new MeasureSettings(Seed: 2)).Value);
+    }
+
+    private static (LossLandscape Landscape, TorchSharp.Modules.Conv2d Conv, nn.Module<Tensor, Tensor> Head) ConvNet(long channels, long side, long kernel, int examples, int seed)
+    {
+        TorchSharp.Modules.Conv2d conv = null!;
+        nn.Module<Tensor, Tensor> head = null!;
+        var module = SharpnessML.Trainers.TorchRuntime.Seeded(seed, () =>
+        {
+            conv = nn.Conv2d(channels, 2, kernel);
+            long outSide = side - kernel + 1;
+            head = nn.Linear(2 * outSide * outSide, 3);
+            return nn.Sequential(("unflatten", nn.Unflatten(1, new[] { channels, side, side })), ("conv", conv), ("flatten", nn.Flatten()), ("head", head));
+        });
+        module.to(float64);
+        var generator = new torch.Generator((ulong)seed);
+        var x = torch.randn(new long[] { examples, channels * side * side }, dtype: float64, generator: generator);
+        var y = torch.randint(0, 3, new long[] { examples }, dtype: int64, generator: generator);
+        return (LossLandscape.ForSupervised(module, new SharpnessML.Trainers.Data.SupervisedTensors(x, y), LossFunction.CrossEntropy), conv, head);
+    }
+
+    [Fact]
+    public void AConvolutionWithOneLocationOnOneExampleIsTheExactFisherBlock()
+    {
+        // A 2×2 kernel on a 2×2 input has one output location (T = 1): the convolution is a linear layer on the flattened patch.
+        var (landscape, _, _) = ConvNet(2, 2, 2, 1, seed: 15);
+        var kfac = Kfac.Compute(landscape, new KfacOptions { FisherType = KfacFisherType.Empirical });
+        var block = kfac.Blocks[0];
+        Assert.Equal(("conv", KfacLayerKind.Convolution, 2, 8), (block.Name, block.Kind, block.Outputs, block.Inputs));
+        var exact = CurvatureMeasures.Dense(landscape, CurvatureKind.EmpiricalFisher);
+        Assert.True(MaxError(block.ToDense(), exact.SubMatrix(0, 18, 0, 18)) < 1e-12, $"max error {MaxError(block.ToDense(), exact.SubMatrix(0, 18, 0, 18))}");
+        Assert.Equal(exact.Trace(), kfac.Trace, 1e-12 * exact.Trace());
+    }
+
+    [Fact]
+    public void AConvolutionsFactorsAverageItsPatchesAndSumItsLocations()
+    {
+        // A 2×2 kernel on a 3×3 image: T = 4 patches per example. A = (1/(nT)) Σ ããᵀ, G = (1/n) Σ_i Σ_t g gᵀ (KFC).
+        var (landscape, conv, head) = ConvNet(1, 3, 2, 2, seed: 16);
+        var kfac = Kfac.Compute(landscape, new KfacOptions { FisherType = KfacFisherType.Empirical });
+        var block = kfac.Blocks[0];
+        var problem = landscape.Supervised!;
+        var x = problem.Data.Features.data<double>().ToArray();
+        var a = Matrix<double>.Build.Dense(5, 5);
+        var g = Matrix<double>.Build.Dense(2, 2);
+        for (int i = 0; i < 2; i++)
+        {
+            var image = torch.tensor(x.Skip(9 * i).Take(9).ToArray(), new long[] { 1, 1, 3, 3 }, dtype: float64);
+            var s = conv.call(image).detach().requires_grad_(true); // [1, 2, 2, 2]
+            var loss = nn.functional.cross_entropy(head.call(s.flatten(1)), problem.Data.Labels.narrow(0, i, 1));
+            var grad = torch.autograd.grad(new[] { loss }, new[] { s })[0].data<double>().ToArray(); // [1, 2, 2, 2]
+            for (int r = 0; r < 2; r++)
+            for (int c = 0; c < 2; c++)
+            {
+                var patch = Vector<double>.Build.DenseOfArray(new[]
+                {
+                    x[9 * i + 3 * r + c], x[9 * i + 3 * r + c + 1], x[9 * i + 3 * (r + 1) + c], x[9 * i + 3 * (r + 1) + c + 1], 1.0,
+                });
+                a += patch.OuterProduct(patch) / 8;
+                var gt = Vector<double>.Build.DenseOfArray(new[] { grad[2 * r + c], grad[4 + 2 * r + c] });
+                g += gt.OuterProduct(gt) / 2;
+            }
+        }
+        Assert.True(MaxError(block.InputFactor, a) < 1e-12, $"A: max error {MaxError(block.InputFactor, a)}");
+        Assert.True(MaxError(block.OutputFactor, g) < 1e-12, $"G: max error {MaxError(block.OutputFactor, g)}");
+        Assert.Equal(new[] { "conv", "head" }, kfac.Blocks.Select(b => b.Name));
+        Assert.Equal(landscape.ParameterCount, kfac.ParametersCovered);
     }
 }
