@@ -48,7 +48,7 @@ public class PowerLawFitTests
     }
 }
 
-public class SpectralAnalysisTests
+public class SpectralAnalysisTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static nn.Module<Tensor, Tensor> Network(params Matrix<double>[] weights)
     {
@@ -71,15 +71,24 @@ public class SpectralAnalysisTests
     }
 
     [Fact]
-    public void AMarchenkoPasturMatrixHasNoHeavyTail()
+    public void MarchenkoPasturMatricesHaveNoHeavyTail()
     {
-        // W with i.i.d. N(0, 1/M) entries: the ESD of WᵀW is Marchenko–Pastur with a hard edge, no power-law tail.
-        // WeightWatcher reads α > 6 as random-like (not heavy-tailed, "under-trained"); 2 ≤ α ≤ 6 is the heavy-tailed range.
-        var w = Matrix<double>.Build.Random(800, 400, new Normal(0, 1 / Math.Sqrt(800), new Random(1)));
-        var metrics = SpectralAnalysis.Compute(Network(w.Transpose()));
-        var layer = Assert.Single(metrics.Layers);
-        Assert.Equal(400, layer.Eigenvalues.Length);
-        Assert.True(layer.Alpha > 6, $"α = {layer.Alpha}");
+        // W with i.i.d. N(0, 1/M) entries, M×N = 1200×300: the ESD of WᵀW is Marchenko–Pastur (Q = 4) with a hard edge and
+        // no power-law tail. WeightWatcher reads 2 ≤ α ≤ 6 as heavy-tailed (well trained) and α > 6 as random-like. The
+        // KS-selected fit of an MP spectrum fluctuates from matrix to matrix (NumPy, 20 seeds of this shape: 4.5 to 34,
+        // median 10), so five matrices are fitted: every α must be above 4 and their median above 6, where a heavy
+        // tail (the Pareto spectra below) gives α ≤ 3.5.
+        var alphas = Enumerable.Range(1, 5).Select(seed =>
+        {
+            var w = Matrix<double>.Build.Random(1200, 300, new Normal(0, 1 / Math.Sqrt(1200), new Random(seed)));
+            var layer = Assert.Single(SpectralAnalysis.Compute(Network(w.Transpose())).Layers);
+            Assert.Equal(300, layer.Eigenvalues.Length);
+            return layer.Alpha;
+        }).Order().ToArray();
+        var message = "α = " + string.Join(", ", alphas.Select(a => a.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)));
+        output.WriteLine(message);
+        Assert.True(alphas[0] > 4, message);
+        Assert.True(alphas[2] > 6, message);
     }
 
     [Theory]
