@@ -9,13 +9,17 @@ using SharpnessML.Cli.Scoring;
 
 namespace SharpnessML.Cli.Commands;
 
-/// <summary><c>sharpnessml score</c>: measure one saved model (ours or TorchScript) on a CSV file or an IDX pair.</summary>
+/// <summary>
+/// <c>sharpnessml score</c>: measure one saved model (ours or TorchScript) on a CSV file or an IDX pair, or without
+/// <c>--data</c> by data-free measures only (the weight norms and the spectral metrics).
+/// </summary>
 internal static class ScoreCommand
 {
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "A SharpnessML model file or a TorchScript .pt file.", Required = true };
         var data = new DataOptions();
+        data.Data.Required = false; // data-free measures (weight norms, spectral metrics) need none
         var loss = new Option<string?>("--loss") { Description = "mse or cross-entropy (required for TorchScript)." };
         loss.AcceptOnlyFromAmong("mse", "cross-entropy");
         var measures = new Option<string[]>("--measure") { Description = "Measure name; repeat for several. Known: " + string.Join(", ", MeasureRegistry.BuiltIn.Names), AllowMultipleArgumentsPerToken = false };
@@ -25,7 +29,7 @@ internal static class ScoreCommand
         format.AcceptOnlyFromAmong("table", "json", "csv");
 
         var densityPlot = new Option<string?>("--density-plot") { Description = "Also measure the Hessian spectral density (SLQ) and plot it to this PNG file." };
-        var command = new Command("score", "Measure a saved model's sharpness on a data file.") { model };
+        var command = new Command("score", "Measure a saved model's sharpness on a data file (data-free measures, e.g. alpha-weighted, need none).") { model };
         foreach (var option in data.All) command.Options.Add(option);
         foreach (var option in new Option[] { loss, measures, rho, seed, format, densityPlot }) command.Options.Add(option);
         command.SetAction(parse =>
@@ -37,7 +41,9 @@ internal static class ScoreCommand
             var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
             foreach (var name in names) MeasureRegistry.BuiltIn.Validate(name);
             settings.Validate();
-            var results = SavedModelScorer.Score(parse.GetValue(model)!, data.Read(parse), lossFunction, names, settings);
+            var results = parse.GetValue(data.Data) is null
+                ? SavedModelScorer.ScoreWithoutData(parse.GetValue(model)!, lossFunction, names, settings)
+                : SavedModelScorer.Score(parse.GetValue(model)!, data.Read(parse), lossFunction, names, settings);
             if (plotPath != null)
             {
                 var density = results.Single(r => r.Measure == "hessian-density").MetricsAs<HessianDensityMetrics>();

@@ -55,6 +55,34 @@ internal static class SavedModelScorer
         return results;
     }
 
+    /// <summary>
+    /// Scores <paramref name="modelPath"/> (a model file or TorchScript) without data, by data-free measures only
+    /// (<see cref="IDataFreeMeasure"/>: the weight norms and the spectral metrics), in the order given; there is no
+    /// <c>loss</c> row.
+    /// </summary>
+    /// <exception cref="ArgumentException">A measure needs data (the message names it).</exception>
+    public static IReadOnlyList<MeasureResult> ScoreWithoutData(string modelPath, LossFunction? loss, IReadOnlyList<string> measures, MeasureSettings settings)
+    {
+        Validate(measures, settings);
+        RequireDataFree(measures);
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model file '{modelPath}' does not exist.", modelPath);
+        using var scope = torch.NewDisposeScope();
+        var opened = SavedModelLandscape.WithoutData(new MLContext(seed: settings.Seed), modelPath, loss);
+        using var owned = opened.Owned;
+        return measures.Select(name => MeasureRegistry.BuiltIn.Measure(name, opened.Landscape, settings)).ToList();
+    }
+
+    /// <summary>Throws one line naming the first of <paramref name="measures"/> that needs data (or saying none was given).</summary>
+    public static void RequireDataFree(IReadOnlyList<string> measures)
+    {
+        var dataFree = MeasureRegistry.BuiltIn.Names.Where(n => MeasureRegistry.BuiltIn.Get(n) is IDataFreeMeasure);
+        if (measures.Count == 0)
+            throw new ArgumentException($"--data is required unless every --measure is data-free ({string.Join(", ", dataFree)}); no --measure was given.");
+        foreach (var name in measures)
+            if (MeasureRegistry.BuiltIn.Get(name) is not IDataFreeMeasure)
+                throw new ArgumentException($"--data is required for measure '{name}'; only the data-free measures ({string.Join(", ", dataFree)}) run without it.");
+    }
+
     /// <summary>Ranks saved models by <paramref name="measure"/> on the CSV file <paramref name="dataPath"/>
     /// (see <see cref="Select(IReadOnlyList{string}, ScoringData, LossFunction?, string, MeasureSettings)"/>).</summary>
     /// <param name="modelPaths">The files; each is named in the ranking by its file name (by its path when two names clash).</param>

@@ -18,9 +18,9 @@ public enum WeightNorm
 
 /// <summary>
 /// A weight norm by name (<see cref="WeightNorms"/>): <c>weight-l2-norm</c>, <c>weight-l1-norm</c> or
-/// <c>log-prod-of-fro</c>. No setting applies. The metrics are <see cref="WeightNormMetrics"/> (all three norms).
+/// <c>log-prod-of-fro</c>. No setting applies; it needs no data (<see cref="IDataFreeMeasure"/>). The metrics are <see cref="WeightNormMetrics"/> (all three norms).
 /// </summary>
-public sealed class WeightNormMeasure : SharpnessMeasure<WeightNormOptions, WeightNormMetrics>
+public sealed class WeightNormMeasure : SharpnessMeasure<WeightNormOptions, WeightNormMetrics>, IDataFreeMeasure
 {
     /// <summary>The measure that reports <paramref name="norm"/>.</summary>
     public WeightNormMeasure(WeightNorm norm)

@@ -1,9 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
 using SharpnessML.Transforms.Baselines;
+using SharpnessML.Transforms.Curvature;
 using SharpnessML.Transforms.Geodesic;
 using SharpnessML.Transforms.Hessian;
 using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
+using SharpnessML.Transforms.Spectral;
 
 namespace SharpnessML.Transforms.Evaluation;
 
@@ -18,7 +20,10 @@ namespace SharpnessML.Transforms.Evaluation;
 /// <c>hessian-top-eigenvalues</c>, <c>hessian-trace</c>, <c>hessian-trace-hutchpp</c>,
 /// <c>hessian-diag-sqrt-trace</c>, <c>hessian-diag-sum-squares</c>, <c>hessian-density</c>, <c>renyi</c>,
 /// <c>pac-bayes</c>, <c>pac-bayes-plain</c>, <c>fisher-rao</c>, <c>weight-l2-norm</c>, <c>weight-l1-norm</c> and
-/// <c>log-prod-of-fro</c>. A registry is safe to read from several threads; registering while others measure is too.
+/// <c>log-prod-of-fro</c> (data-free), <c>ggn-top-eigenvalues</c>, <c>ggn-trace</c>, <c>fisher-trace</c> (Monte-Carlo
+/// Fisher), <c>empirical-fisher-trace</c>, <c>kfac-trace</c>, <c>kfac-top-eigenvalues</c> (curvature), and the data-free
+/// spectral metrics <c>alpha</c>, <c>alpha-weighted</c>, <c>log-spectral-norm</c>, <c>stable-rank</c> and <c>log-norm</c>
+/// (<see cref="IDataFreeMeasure"/>). A registry is safe to read from several threads; registering while others measure is too.
 /// </remarks>
 public sealed class MeasureRegistry
 {
@@ -55,6 +60,8 @@ public sealed class MeasureRegistry
         list.Add(new GeodesicSharpnessMeasure());
         list.AddRange(BaselineMeasures.All());
         list.AddRange(HessianSharpnessMeasures.All());
+        list.AddRange(CurvatureSharpnessMeasures.All());
+        list.AddRange(SpectralMeasure.All());
         return list;
     }
 

@@ -41,6 +41,24 @@ internal static class SavedModelLandscape
     }
 
     /// <summary>
+    /// Loads a model file or a TorchScript file as a landscape without data (<see cref="LossLandscape.WithoutData"/>),
+    /// for the data-free measures (<see cref="IDataFreeMeasure"/>). The loss is the model file's, or <paramref name="loss"/>
+    /// (MSE when neither is known: it is never evaluated).
+    /// </summary>
+    public static OpenedLandscape WithoutData(MLContext ml, string path, LossFunction? loss)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        if (SavedModelFiles.IsSharpnessModelFile(path))
+        {
+            var network = ml.Sharpness().Model.Load(path, out _).GetNetwork();
+            return new OpenedLandscape(LossLandscape.WithoutData(network.Network), network.Loss, network);
+        }
+        // Not disposed, as in FromTorchScript.
+        var module = TorchScriptNetwork.Load(path);
+        return new OpenedLandscape(LossLandscape.WithoutData(module), loss ?? LossFunction.MeanSquaredError, null);
+    }
+
+    /// <summary>
     /// Loads the TorchScript file at <paramref name="path"/> and builds its landscape on the tensors
     /// <paramref name="data"/> returns for the task <paramref name="loss"/> implies; refuses, naming the
     /// file, a module that does not accept the data's width or whose outputs do not fit the loss and labels.

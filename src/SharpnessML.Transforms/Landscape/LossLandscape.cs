@@ -49,6 +49,12 @@ public sealed class LossLandscape
     /// </summary>
     public SupervisedProblem? Supervised { get; init; }
 
+    /// <summary>
+    /// False for a landscape made by <see cref="WithoutData"/>, whose loss cannot be evaluated: only data-free
+    /// measures (<see cref="Evaluation.IDataFreeMeasure"/>) can be taken of it. True otherwise.
+    /// </summary>
+    public bool HasData { get; private init; } = true;
+
     /// <summary>Total number of scalar parameters measured.</summary>
     public long ParameterCount => Parameters.Sum(p => p.numel());
 
@@ -104,7 +110,24 @@ public sealed class LossLandscape
 
     /// <summary>The same loss over a subset of the parameters, chosen by <paramref name="filter"/>.</summary>
     public LossLandscape WithParameters(ParameterFilter filter) =>
-        new(Module, filter.Select(Module).Select(p => p.Parameter).ToList(), loss, ExampleCount) { Supervised = Supervised };
+        new(Module, filter.Select(Module).Select(p => p.Parameter).ToList(), loss, ExampleCount) { Supervised = Supervised, HasData = HasData };
+
+    /// <summary>
+    /// A landscape of <paramref name="module"/>'s weights without data (<see cref="HasData"/> false), for the measures
+    /// that read the weights only (<see cref="Evaluation.IDataFreeMeasure"/>: the weight norms and the spectral
+    /// metrics). Its loss throws an <see cref="InvalidOperationException"/>; <see cref="ExampleCount"/> is 1.
+    /// </summary>
+    /// <param name="module">The module.</param>
+    /// <param name="parameters">The parameters measured; all of the module's when null.</param>
+    public static LossLandscape WithoutData(nn.Module module, IReadOnlyList<Parameter>? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return new LossLandscape(module, parameters ?? module.parameters().ToList(), _ => throw new InvalidOperationException(
+            "This landscape has no data: only data-free measures (the weight norms and the spectral metrics) can be taken of it."), 1)
+        {
+            HasData = false,
+        };
+    }
 
     /// <summary>The landscape of a supervised network: loss(f(X[I]), Y[I]).</summary>
     /// <param name="module">The network, mapping [n, d] features to outputs.</param>

@@ -93,9 +93,11 @@ public sealed class UserMeasureTests
     {
         string[] expected =
         {
-            "adaptive-avg-l2", "adaptive-avg-linf", "adaptive-worst-l2", "adaptive-worst-linf", "fisher-rao", "geodesic",
+            "adaptive-avg-l2", "adaptive-avg-linf", "adaptive-worst-l2", "adaptive-worst-linf", "alpha", "alpha-weighted",
+            "empirical-fisher-trace", "fisher-rao", "fisher-trace", "geodesic", "ggn-top-eigenvalues", "ggn-trace",
             "hessian-density", "hessian-diag-sqrt-trace", "hessian-diag-sum-squares", "hessian-top-eigenvalues", "hessian-trace",
-            "hessian-trace-hutchpp", "log-prod-of-fro", "pac-bayes", "pac-bayes-plain", "renyi", "standard-avg-l2", "standard-avg-linf",
+            "hessian-trace-hutchpp", "kfac-top-eigenvalues", "kfac-trace", "log-norm", "log-prod-of-fro", "log-spectral-norm",
+            "pac-bayes", "pac-bayes-plain", "renyi", "stable-rank", "standard-avg-l2", "standard-avg-linf",
             "standard-worst-l2", "standard-worst-linf", "weight-l1-norm", "weight-l2-norm",
         };
         Assert.Equal(expected, MeasureRegistry.BuiltIn.Names);
