@@ -71,6 +71,9 @@ internal static partial class TemporaryFiles
     /// <summary>Files younger than this are left alone even when their process looks gone (another pid namespace). One minute.</summary>
     internal static readonly TimeSpan MinimumAge = TimeSpan.FromMinutes(1);
 
+    /// <summary>How old a temporary file of an earlier version (no process id in its name) must be to be removed: a day.</summary>
+    internal static readonly TimeSpan LegacyMinimumAge = TimeSpan.FromDays(1);
+
     private static int Sweep(string folder, string pattern, Regex names)
     {
         int removed = 0;
@@ -86,11 +89,14 @@ internal static partial class TemporaryFiles
 
         foreach (var file in files)
         {
-            var match = names.Match(Path.GetFileName(file));
-            if (!match.Success || !int.TryParse(match.Groups["pid"].Value, out var pid) || IsRunning(pid)) continue;
+            var name = Path.GetFileName(file);
+            var match = names.Match(name);
+            bool legacy = !match.Success && LegacyStudyTemporary().IsMatch(name);
+            if (!legacy && (!match.Success || !int.TryParse(match.Groups["pid"].Value, out var pid) || IsRunning(pid))) continue;
             try
             {
-                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) < MinimumAge) continue; // a process that has just started elsewhere
+                var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(file);
+                if (age < (legacy ? LegacyMinimumAge : MinimumAge)) continue; // a process that has just started elsewhere
 
                 File.Delete(file);
                 removed++;
@@ -126,6 +132,10 @@ internal static partial class TemporaryFiles
 
     [GeneratedRegex(@"^sharpnessml-(study-)?(?<pid>\d+)-[0-9a-f]{8,32}(\.[A-Za-z0-9.-]+)?$")]
     private static partial Regex StudyTemporary();
+
+    /// <summary>Names earlier versions gave (no process id): removed once a day old.</summary>
+    [GeneratedRegex(@"^sharpnessml-study-[0-9a-f]{32}\.(json|db|db-wal|db-shm)$")]
+    private static partial Regex LegacyStudyTemporary();
 
     [GeneratedRegex(@"^model-\d+\.zip\..*(tmp|pending)-(?<pid>\d+)-[0-9a-f]{8}(\.pt)?$")]
     private static partial Regex ModelTemporary();
