@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace SharpnessML.Studies;
@@ -14,7 +15,20 @@ internal static partial class TemporaryFiles
 {
     private static readonly HashSet<string> Tracked = new(StringComparer.Ordinal);
 
+    private static readonly PosixSignalRegistration[] Signals = RegisterSignals();
+
     static TemporaryFiles() => AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteTracked();
+
+    /// <summary>
+    /// Removes the tracked files when SIGTERM, SIGINT, SIGQUIT or SIGHUP arrives, before the signal's own action (a
+    /// command-line framework may end the process without raising <see cref="AppDomain.ProcessExit"/>).
+    /// </summary>
+    private static PosixSignalRegistration[] RegisterSignals()
+    {
+        if (OperatingSystem.IsWindows()) return Array.Empty<PosixSignalRegistration>();
+        return new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT, PosixSignal.SIGHUP }
+            .Select(signal => PosixSignalRegistration.Create(signal, _ => DeleteTracked())).ToArray();
+    }
 
     /// <summary>
     /// A new file name in the system's temporary folder, <c>sharpnessml-study-&lt;pid&gt;-&lt;guid&gt;&lt;extension&gt;</c>;
