@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace SharpnessML.Studies;
@@ -14,7 +15,20 @@ internal static partial class TemporaryFiles
 {
     private static readonly HashSet<string> Tracked = new(StringComparer.Ordinal);
 
+    private static readonly PosixSignalRegistration[] Signals = RegisterSignals();
+
     static TemporaryFiles() => AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteTracked();
+
+    /// <summary>
+    /// Removes the tracked files when SIGTERM, SIGINT, SIGQUIT or SIGHUP arrives, before the signal's own action (a
+    /// command-line framework may end the process without raising <see cref="AppDomain.ProcessExit"/>).
+    /// </summary>
+    private static PosixSignalRegistration[] RegisterSignals()
+    {
+        if (OperatingSystem.IsWindows()) return Array.Empty<PosixSignalRegistration>();
+        return new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT, PosixSignal.SIGHUP }
+            .Select(signal => PosixSignalRegistration.Create(signal, _ => DeleteTracked())).ToArray();
+    }
 
     /// <summary>
     /// A new file name in the system's temporary folder, <c>sharpnessml-study-&lt;pid&gt;-&lt;guid&gt;&lt;extension&gt;</c>;
@@ -71,6 +85,9 @@ internal static partial class TemporaryFiles
     /// <summary>Files younger than this are left alone even when their process looks gone (another pid namespace). One minute.</summary>
     internal static readonly TimeSpan MinimumAge = TimeSpan.FromMinutes(1);
 
+    /// <summary>How old a temporary file of an earlier version (no process id in its name) must be to be removed: a day.</summary>
+    internal static readonly TimeSpan LegacyMinimumAge = TimeSpan.FromDays(1);
+
     private static int Sweep(string folder, string pattern, Regex names)
     {
         int removed = 0;
@@ -86,11 +103,14 @@ internal static partial class TemporaryFiles
 
         foreach (var file in files)
         {
-            var match = names.Match(Path.GetFileName(file));
-            if (!match.Success || !int.TryParse(match.Groups["pid"].Value, out var pid) || IsRunning(pid)) continue;
+            var name = Path.GetFileName(file);
+            var match = names.Match(name);
+            bool legacy = !match.Success && LegacyStudyTemporary().IsMatch(name);
+            if (!legacy && (!match.Success || !int.TryParse(match.Groups["pid"].Value, out var pid) || IsRunning(pid))) continue;
             try
             {
-                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) < MinimumAge) continue; // a process that has just started elsewhere
+                var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(file);
+                if (age < (legacy ? LegacyMinimumAge : MinimumAge)) continue; // a process that has just started elsewhere
 
                 File.Delete(file);
                 removed++;
@@ -126,6 +146,10 @@ internal static partial class TemporaryFiles
 
     [GeneratedRegex(@"^sharpnessml-(study-)?(?<pid>\d+)-[0-9a-f]{8,32}(\.[A-Za-z0-9.-]+)?$")]
     private static partial Regex StudyTemporary();
+
+    /// <summary>Names earlier versions gave (no process id): removed once a day old.</summary>
+    [GeneratedRegex(@"^sharpnessml-study-[0-9a-f]{32}\.(json|db|db-wal|db-shm)$")]
+    private static partial Regex LegacyStudyTemporary();
 
     [GeneratedRegex(@"^model-\d+\.zip\..*(tmp|pending)-(?<pid>\d+)-[0-9a-f]{8}(\.pt)?$")]
     private static partial Regex ModelTemporary();

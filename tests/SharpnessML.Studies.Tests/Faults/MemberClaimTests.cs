@@ -141,6 +141,8 @@ public sealed class MemberClaimTests : IDisposable
         var stalePt = Make(Path.GetTempPath(), $"sharpnessml-{dead}-{Guid.NewGuid():N}.pt", old);
         var live = Make(Path.GetTempPath(), $"sharpnessml-study-{Environment.ProcessId}-{Guid.NewGuid():N}.json", old);
         var young = Make(Path.GetTempPath(), $"sharpnessml-study-{dead}-{Guid.NewGuid():N}.json", DateTime.UtcNow);
+        var legacyOld = Make(Path.GetTempPath(), $"sharpnessml-study-{Guid.NewGuid():N}.json", DateTime.UtcNow - TimeSpan.FromDays(2));
+        var legacyRecent = Make(Path.GetTempPath(), $"sharpnessml-study-{Guid.NewGuid():N}.json", old);
         var staleTmp = Make(models, $"model-004.zip.tmp-{dead}-0123abcd", old);
         var stalePending = Make(models, $"model-004.zip.pending-{dead}-0123abcd", old);
         var nested = Make(models, $"model-004.zip.pending-{dead}-0123abcd.tmp-{dead}-89abcdef", old);
@@ -149,12 +151,12 @@ public sealed class MemberClaimTests : IDisposable
         try
         {
             TemporaryFiles.SweepStale(models);
-            Assert.All(new[] { staleJson, staleDb, stalePt, staleTmp, stalePending, nested }, p => Assert.False(File.Exists(p), p));
-            Assert.All(new[] { live, young, model, foreign }, p => Assert.True(File.Exists(p), p));
+            Assert.All(new[] { staleJson, staleDb, stalePt, staleTmp, stalePending, nested, legacyOld }, p => Assert.False(File.Exists(p), p));
+            Assert.All(new[] { live, young, model, foreign, legacyRecent }, p => Assert.True(File.Exists(p), p));
         }
         finally
         {
-            foreach (var p in new[] { staleJson, staleDb, stalePt, live, young }) File.Delete(p);
+            foreach (var p in new[] { staleJson, staleDb, stalePt, live, young, legacyOld, legacyRecent }) File.Delete(p);
         }
     }
 }
