@@ -76,6 +76,8 @@ internal static class SavedModelScorer
     /// <paramref name="measure"/> on <paramref name="data"/>, flattest (lowest value) first, as
     /// <c>sharpnessml select</c> does. Every model is measured with the same <paramref name="settings"/>
     /// (so the same seed: the same batches, starts and probe vectors) and released before the next is loaded.
+    /// A candidate that fails (a bad file, outputs or weights) is listed in <see cref="ModelSelectionResult.Failures"/>
+    /// and the others are still ranked; when every candidate fails, the first failure is thrown.
     /// </summary>
     /// <param name="modelPaths">The files; each is named in the ranking by its file name (by its path when two names clash).</param>
     /// <param name="data">The data (<see cref="ScoringData.Csv"/> or <see cref="ScoringData.Idx"/>).</param>
@@ -97,7 +99,7 @@ internal static class SavedModelScorer
         bool unique = names.Distinct(StringComparer.Ordinal).Count() == names.Count;
         var candidates = modelPaths.Select((path, i) =>
             (unique ? names[i]! : path, (Func<OpenedLandscape>)(() => data.Open(ml, path, loss)))).ToList();
-        return ModelSelection.Rank(candidates, MeasureRegistry.BuiltIn, measure, settings);
+        return ModelSelection.Rank(candidates, MeasureRegistry.BuiltIn, measure, settings, keepGoing: true);
     }
 
     private static void Validate(IReadOnlyList<string> measures, MeasureSettings settings)

@@ -6,6 +6,7 @@
 #   integer.pt   - output of the right shape but int64 (.long())
 #   broadcast.pt - output [1, 1] for every batch, which would broadcast against [n] labels
 #   nan.pt       - a well-formed network whose first layer's weight holds a NaN and bias an Inf
+#   unused.pt    - a well-formed network with a second layer it never uses (a valid model: measured, not refused)
 import torch
 
 
@@ -36,7 +37,18 @@ class Broadcast(torch.nn.Module):
         return self.lin(x).mean(0, keepdim=True)
 
 
+class Unused(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(4, 1)
+        self.head = torch.nn.Linear(4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.lin(x)
+
+
 torch.manual_seed(0)
+torch.jit.script(Unused()).save("unused.pt")
 torch.jit.script(Constant()).save("constant.pt")
 torch.jit.script(Integer()).save("integer.pt")
 torch.jit.script(Broadcast()).save("broadcast.pt")
@@ -45,4 +57,4 @@ with torch.no_grad():
     net[0].weight[0, 0] = float("nan")
     net[0].bias[1] = float("inf")
 torch.jit.script(net).save("nan.pt")
-print("wrote constant.pt integer.pt broadcast.pt nan.pt with torch", torch.__version__)
+print("wrote constant.pt integer.pt broadcast.pt nan.pt unused.pt with torch", torch.__version__)
