@@ -21,18 +21,10 @@ internal static partial class CliErrors
         or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException && e is not ObjectDisposedException;
 
     /// <summary>The exception's message as one line of at most <see cref="MaxMessageLength"/> characters.</summary>
-    public static string Message(Exception e)
-    {
-        var message = e.Message;
-        // ArgumentException appends " (Parameter 'x')", ArgumentOutOfRangeException a second line "Actual value was …":
-        // the library's messages already say which setting and value.
-        if (e is ArgumentException { ParamName: { } name })
-        {
-            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
-            if (e is ArgumentOutOfRangeException) message = message.Split('\n')[0];
-        }
-        return OneLine(message);
-    }
+    public static string Message(Exception e) =>
+        // ArgumentException appends " (Parameter 'x')", ArgumentOutOfRangeException a line "Actual value was …", also when
+        // wrapped in another exception's message: the library's messages already say which setting and value.
+        OneLine(ActualValue().Replace(ParameterName().Replace(e.Message, ""), ""));
 
     /// <summary>Joins <paramref name="text"/>'s lines with spaces and cuts it to <see cref="MaxMessageLength"/> characters.</summary>
     public static string OneLine(string text)
@@ -65,4 +57,10 @@ internal static partial class CliErrors
 
     [GeneratedRegex(@"\s*[\r\n]+\s*")]
     private static partial Regex Whitespace();
+
+    [GeneratedRegex(@" \(Parameter '[^'\r\n]*'\)")]
+    private static partial Regex ParameterName();
+
+    [GeneratedRegex(@"[\r\n]+Actual value was [^\r\n]*")]
+    private static partial Regex ActualValue();
 }

@@ -32,6 +32,7 @@ internal static class IdxReader
     public static IdxArray Read(string path, int? maxItems = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' is a folder, not a file.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
         bool compressed = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;

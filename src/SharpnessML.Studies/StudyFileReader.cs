@@ -11,6 +11,7 @@ internal static class StudyFileReader
 {
     public static JsonDocument Read(string path)
     {
+        if (Directory.Exists(path)) throw new FileNotFoundException($"Study file {path} is a folder, not a file.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Study file {path} does not exist.", path);
         var text = File.ReadAllText(path);
         var extension = Path.GetExtension(path).ToLowerInvariant();

@@ -45,7 +45,7 @@ internal static class SavedModelScorer
     {
         ArgumentNullException.ThrowIfNull(data);
         Validate(measures, settings);
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model file '{modelPath}' does not exist.", modelPath);
+        DataLandscapes.CheckModelPath(modelPath);
 
         using var scope = torch.NewDisposeScope();
         var opened = data.Open(new MLContext(seed: settings.Seed), modelPath, loss);
@@ -93,7 +93,7 @@ internal static class SavedModelScorer
         settings.Validate();
         if (modelPaths.Count == 0) throw new ArgumentException("Model selection needs at least one model; none was given.");
         foreach (var path in modelPaths)
-            if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+            DataLandscapes.CheckModelPath(path);
         var ml = new MLContext(seed: settings.Seed);
         var names = modelPaths.Select(Path.GetFileName).ToList();
         bool unique = names.Distinct(StringComparer.Ordinal).Count() == names.Count;
