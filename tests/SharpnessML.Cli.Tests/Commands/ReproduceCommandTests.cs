@@ -42,7 +42,7 @@ public sealed class ReproduceCommandTests : IDisposable
         Assert.NotNull(result.Headline.Granulated);
 
         var report = Path.Combine(folder, "report");
-        AtomicDirectory.Write(report, f => StudyReport.Write(f, result));
+        AtomicDirectory.Write(report, definition.Name, f => StudyReport.Write(f, result));
         foreach (var file in new[] { "results.csv", "result.json", "summary.md", "correlations.csv", "scatter-adaptive-worst-linf.png", "scatter-weight-l2-norm.png", "scatter-hessian-density.png", "density.png" })
             Assert.True(new FileInfo(Path.Combine(report, file)).Length > 0, file);
         Assert.Equal(5, File.ReadAllLines(Path.Combine(report, "results.csv")).Length);
