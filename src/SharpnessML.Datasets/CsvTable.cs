@@ -61,6 +61,7 @@ internal sealed class CsvTable
     {
         if (Directory.Exists(path)) throw new FileNotFoundException($"Data file '{path}' is a folder, not a CSV file.", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
+        CheckLineLengths(path);
         using var parser = new TextFieldParser(path) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = true };
         parser.SetDelimiters(",");
         var header = ReadRecord(parser, path, out _) ?? throw new InvalidDataException($"{path}: the file is empty; expected a header row.");
@@ -83,6 +84,30 @@ internal sealed class CsvTable
         }
         if (rows.Count == 0) throw new InvalidDataException($"{path}: no data rows after the header.");
         return new CsvTable(path, header, rows) { lines = lines };
+    }
+
+    /// <summary>
+    /// The longest line read: a longer one (a 10 MB field) is refused with its line number before parsing, which
+    /// would take TextFieldParser close to a minute (its buffer grows quadratically). A million characters holds
+    /// 100,000 numeric columns.
+    /// </summary>
+    public const int MaxLineLength = 1_000_000;
+
+    private static void CheckLineLengths(string path)
+    {
+        using var reader = new StreamReader(path);
+        var buffer = new char[1 << 16];
+        long line = 1;
+        int length = 0, read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            for (int i = 0; i < read; i++)
+            {
+                if (buffer[i] == '\n') (line, length) = (line + 1, 0);
+                else if (++length > MaxLineLength)
+                    throw new InvalidDataException($"{path}:{line}: a line longer than {MaxLineLength:N0} characters, the most a CSV line may have.");
+            }
+        }
     }
 
     /// <summary>
@@ -110,7 +135,7 @@ internal sealed class CsvTable
             }
             catch (InvalidOperationException e)
             {
-                // TextFieldParser holds at most 10,000,000 characters of one record.
+                // TextFieldParser holds at most 10,000,000 characters of one record (lines spanned by a quoted field).
                 throw new InvalidDataException($"{path}:{Math.Max(parser.LineNumber, 1)}: a record longer than the CSV reader's limit (10,000,000 characters).", e);
             }
             if (fields is null) return null;

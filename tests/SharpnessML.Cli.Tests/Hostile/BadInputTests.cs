@@ -80,9 +80,9 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1_000_000, "holds '9999999999", "… (1,000,000 characters)', not a finite number")]
-    [InlineData(10_000_000, "data.csv:3: a record longer than the CSV reader's limit", "(10,000,000 characters)")]
-    public void AHugeFieldIsNotEchoedWhole(int length, string expected1, string expected2)
+    [InlineData(100_000, "holds '9999999999", "… (100,000 characters)', not a finite number")]
+    [InlineData(10_000_000, "data.csv:3: a line longer than 1,000,000 characters, the most a CSV line may have")]
+    public void AHugeFieldIsNotEchoedWhole(int length, string expected1, string expected2 = "")
     {
         var csv = Path.Combine(folder, "data.csv");
         File.WriteAllLines(csv, new[] { "a,b,c,d,target", "1,2,3,4,5", "1,2," + new string('9', length) + ",4,5" });
