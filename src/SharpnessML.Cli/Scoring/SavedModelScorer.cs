@@ -94,6 +94,9 @@ internal static class SavedModelScorer
         if (modelPaths.Count == 0) throw new ArgumentException("Model selection needs at least one model; none was given.");
         foreach (var path in modelPaths)
             DataLandscapes.CheckModelPath(path);
+        // A usage error, not one candidate's failure: refused before any candidate is measured.
+        if (loss is null && modelPaths.FirstOrDefault(p => !SavedModelFiles.IsSharpnessModelFile(p)) is { } script)
+            throw new ArgumentException($"--loss (mse or cross-entropy) is required for the TorchScript model '{script}'.");
         var ml = new MLContext(seed: settings.Seed);
         var names = modelPaths.Select(Path.GetFileName).ToList();
         bool unique = names.Distinct(StringComparer.Ordinal).Count() == names.Count;

@@ -52,8 +52,8 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--rho", "0", "Rho")]
-    [InlineData("--rho", "-1", "Rho")]
+    [InlineData("--rho", "0", "rho must be positive")]
+    [InlineData("--rho", "-1", "rho must be positive")]
     [InlineData("--models", "2", "at least 3 models")]
     [InlineData("--measure", "no-such-measure", "Unknown measure 'no-such-measure'")]
     [InlineData("--data", "/nonexistent/abalone.data", "/nonexistent/abalone.data")]
