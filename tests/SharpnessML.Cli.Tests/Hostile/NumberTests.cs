@@ -89,4 +89,35 @@ public sealed class NumberTests : IDisposable
         (code, _, error) = CliRunner.Run("score", "--model", model, "--data", csv, "--label", "target");
         Assert.True(code == 0, error);
     }
+
+    [Fact]
+    public void AModelFileReadsQuotedFieldsAsTheSameNumbers()
+    {
+        var ml = new MLContext(seed: 0);
+        var raw = RescaledMlp.Load(ml);
+        var model = Path.Combine(folder, "model.zip");
+        ml.Sharpness().Model.Save(RescaledMlp.Model(ml, raw, 1), raw.Schema, model);
+        var lines = File.ReadAllLines(Data);
+        var quoted = Path.Combine(folder, "quoted.csv");
+        File.WriteAllLines(quoted, new[] { string.Join(',', lines[0].Split(',').Select(h => $"\"{h}\"")) }
+            .Concat(lines.Skip(1).Select(l => string.Join(',', l.Split(',').Select(f => $"\"{f}\"")))));
+        double Loss(string csv)
+        {
+            var (code, output, error) = CliRunner.Run("score", "--model", model, "--data", csv, "--label", "target", "--format", "json");
+            Assert.True(code == 0, error);
+            return JsonDocument.Parse(output).RootElement[0].GetProperty("value").GetDouble();
+        }
+        Assert.Equal(Loss(Data), Loss(quoted));
+    }
+
+    [Fact]
+    public void AModelFileWithNaNWeightsIsRefusedNamingTheTensor()
+    {
+        var ml = new MLContext(seed: 0);
+        var raw = RescaledMlp.Load(ml);
+        var model = Path.Combine(folder, "nan.zip");
+        ml.Sharpness().Model.Save(RescaledMlp.Model(ml, raw, double.NaN), raw.Schema, model);
+        var (code, _, error) = CliRunner.Run("score", "--model", model, "--data", Data, "--label", "target", "--measure", "hessian-top-eigenvalues");
+        AssertOneLineError(code, error, $"Model file '{model}': parameter '", "NaN");
+    }
 }
