@@ -49,6 +49,8 @@ internal sealed class StudyOutput
         var outDir = report.Destination;
         string? storePath = null;
         if (!parse.GetValue(NoStore)) storePath = parse.GetValue(Store) is { } store ? AtomicDirectory.Normalize(store) : outDir + ".db";
+        if (storePath != null && storePath.StartsWith(outDir + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException($"--store '{storePath}' is inside the report folder '{outDir}', which is replaced when the report is written; put the store beside it.");
         if (parse.GetValue(Fresh) && storePath != null) SqliteStudyStore.Delete(storePath);
 
         // Model files go into the report (<out>/models), written with it: a failed run leaves none behind.

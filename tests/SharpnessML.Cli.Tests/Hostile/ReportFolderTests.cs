@@ -72,6 +72,15 @@ public sealed class ReportFolderTests : IDisposable
     }
 
     [Fact]
+    public void AStoreInsideTheReportFolderIsRefused()
+    {
+        var report = Path.Combine(folder, "report");
+        var (code, _, error) = CliRunner.Run(new[] { "reproduce", "abalone", "--out", report, "--store", Path.Combine(report, "s.db") }.Concat(Tiny).ToArray());
+        AssertOneLineError(code, error, "is inside the report folder");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+    }
+
+    [Fact]
     public void ATrailingSlashIsNormalisedModelsGoInTheReportAndAReportIsReplacedKeepingItsModels()
     {
         var report = Path.Combine(folder, "pool");
