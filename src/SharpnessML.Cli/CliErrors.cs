@@ -17,14 +17,21 @@ internal static partial class CliErrors
     /// Exceptions that describe bad input: arguments and options, files (missing, malformed, unreadable, not writable),
     /// data, and states the input puts the program in. The library's messages name the file, option, row or column.
     /// </summary>
-    public static bool IsBadInput(Exception e) => e is ArgumentException or InvalidDataException or IOException or InvalidOperationException
-        or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException && e is not ObjectDisposedException;
+    public static bool IsBadInput(Exception e) => (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException
+        or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException && e is not ObjectDisposedException) || IsTorchScriptError(e);
+
+    /// <summary>An error raised by a TorchScript model's own code (libtorch's interpreter), which is the model's, not ours.</summary>
+    private static bool IsTorchScriptError(Exception e) =>
+        e is ExternalException && e.Message.Contains("in the TorchScript interpreter", StringComparison.Ordinal);
 
     /// <summary>The exception's message as one line of at most <see cref="MaxMessageLength"/> characters.</summary>
     public static string Message(Exception e) =>
-        // ArgumentException appends " (Parameter 'x')", ArgumentOutOfRangeException a line "Actual value was …", also when
-        // wrapped in another exception's message: the library's messages already say which setting and value.
-        OneLine(ActualValue().Replace(ParameterName().Replace(e.Message, ""), ""));
+        IsTorchScriptError(e)
+            // The interpreter's message is both tracebacks; its last line is what the model raised.
+            ? OneLine("a TorchScript model's code failed: " + e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1])
+            // ArgumentException appends " (Parameter 'x')", ArgumentOutOfRangeException a line "Actual value was …", also when
+            // wrapped in another exception's message: the library's messages already say which setting and value.
+            : OneLine(ActualValue().Replace(ParameterName().Replace(e.Message, ""), ""));
 
     /// <summary>Joins <paramref name="text"/>'s lines with spaces and cuts it to <see cref="MaxMessageLength"/> characters.</summary>
     public static string OneLine(string text)

@@ -50,9 +50,18 @@ internal static class SavedModelScorer
         using var scope = torch.NewDisposeScope();
         var opened = data.Open(new MLContext(seed: settings.Seed), modelPath, loss);
         using var owned = opened.Owned;
-        var results = new List<MeasureResult> { SavedModelFiles.FullLoss(opened.Landscape, opened.Loss) };
-        foreach (var name in measures) results.Add(MeasureRegistry.BuiltIn.Measure(name, opened.Landscape, settings));
-        return results;
+        try
+        {
+            var results = new List<MeasureResult> { SavedModelFiles.FullLoss(opened.Landscape, opened.Loss) };
+            foreach (var name in measures) results.Add(MeasureRegistry.BuiltIn.Measure(name, opened.Landscape, settings));
+            return results;
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (e.Message.Contains("in the TorchScript interpreter", StringComparison.Ordinal))
+        {
+            // The model's own code raised (its two tracebacks end with what it raised).
+            var raised = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+            throw new InvalidDataException($"TorchScript model '{modelPath}': its code failed: {raised}", e);
+        }
     }
 
     /// <summary>Ranks saved models by <paramref name="measure"/> on the CSV file <paramref name="dataPath"/>

@@ -34,7 +34,8 @@ internal static class ModelSelection
                 double loss = SavedModelFiles.FullLoss(opened.Landscape, opened.Loss).Value;
                 rows.Add((name, i, registry.Measure(measure, opened.Landscape, settings), loss));
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or InvalidOperationException or IOException && e is not ObjectDisposedException)
+            catch (Exception e) when ((e is ArgumentException or InvalidDataException or InvalidOperationException or IOException && e is not ObjectDisposedException)
+                                      || (keepGoing && e is System.Runtime.InteropServices.ExternalException)) // libtorch's error in the candidate's own code
             {
                 var named = e.Message.Contains(name, StringComparison.Ordinal) ? e : Named(e, $"Candidate '{name}': {e.Message}");
                 if (!keepGoing)

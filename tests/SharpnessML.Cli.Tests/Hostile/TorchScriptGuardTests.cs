@@ -35,6 +35,13 @@ public sealed class TorchScriptGuardTests : IDisposable
     }
 
     [Fact]
+    public void AModelWhoseCodeRaisesIsNamedWithWhatItRaised()
+    {
+        var (code, _, error) = CliRunner.Run("score", "--model", Fixture("raises.pt"), "--data", Data, "--label", "target", "--loss", "mse");
+        AssertOneLineError(code, error, $"TorchScript model '{Fixture("raises.pt")}': its code failed: builtins.ValueError: this model takes at most 3 examples");
+    }
+
+    [Fact]
     public void AModelWithAnUnusedLayerIsMeasuredNotRefused()
     {
         var (code, output, error) = CliRunner.Run("score", "--model", Fixture("unused.pt"), "--data", Data, "--label", "target", "--loss", "mse",
@@ -46,7 +53,7 @@ public sealed class TorchScriptGuardTests : IDisposable
     [Fact]
     public void SelectReportsFailedCandidatesAndRanksTheOthers()
     {
-        foreach (var name in new[] { "constant.pt", "nan.pt", "unused.pt" }) File.Copy(Fixture(name), Path.Combine(folder, name));
+        foreach (var name in new[] { "constant.pt", "nan.pt", "raises.pt", "unused.pt" }) File.Copy(Fixture(name), Path.Combine(folder, name));
         File.Copy(Model, Path.Combine(folder, "fcnn.pt"));
         var (code, output, error) = CliRunner.Run("select", "--models-dir", folder, "--data", Data, "--label", "target", "--loss", "mse",
             "--measure", "hessian-trace", "--format", "json");
@@ -54,12 +61,14 @@ public sealed class TorchScriptGuardTests : IDisposable
         var root = JsonDocument.Parse(output).RootElement;
         Assert.Equal(new[] { "unused.pt", "fcnn.pt" }, root.GetProperty("ranking").EnumerateArray().Select(r => r.GetProperty("model").GetString()));
         var failed = root.GetProperty("failed").EnumerateArray().ToList();
-        Assert.Equal(new[] { "constant.pt", "nan.pt" }, failed.Select(f => f.GetProperty("model").GetString()));
+        Assert.Equal(new[] { "constant.pt", "nan.pt", "raises.pt" }, failed.Select(f => f.GetProperty("model").GetString()));
         Assert.Contains("does not depend on its parameters", failed[0].GetProperty("error").GetString());
+        Assert.Contains("this model takes at most 3 examples", failed[2].GetProperty("error").GetString()); // raised inside libtorch, after the probe
         var warnings = error.Trim().Split('\n');
-        Assert.Equal(2, warnings.Length);
+        Assert.Equal(3, warnings.Length);
         Assert.StartsWith("sharpnessml: warning: candidate 'constant.pt' failed and is not ranked: ", warnings[0]);
         Assert.StartsWith("sharpnessml: warning: candidate 'nan.pt' failed and is not ranked: ", warnings[1]);
+        Assert.StartsWith("sharpnessml: warning: candidate 'raises.pt' failed and is not ranked: ", warnings[2]);
 
         // Every candidate failing is an error: one line, exit 2.
         var bad = Directory.CreateDirectory(Path.Combine(folder, "bad")).FullName;

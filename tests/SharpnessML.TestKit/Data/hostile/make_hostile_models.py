@@ -7,6 +7,8 @@
 #   broadcast.pt - output [1, 1] for every batch, which would broadcast against [n] labels
 #   nan.pt       - a well-formed network whose first layer's weight holds a NaN and bias an Inf
 #   unused.pt    - a well-formed network with a second layer it never uses (a valid model: measured, not refused)
+#   raises.pt    - a network that raises for batches of more than 3 examples (passes the CLI's 3-example probe and
+#                  fails later inside libtorch: select must list it as failed and rank the others)
 import torch
 
 
@@ -47,8 +49,20 @@ class Unused(torch.nn.Module):
         return self.lin(x)
 
 
+class Raises(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[0] > 3:
+            raise ValueError("this model takes at most 3 examples")
+        return self.lin(x)
+
+
 torch.manual_seed(0)
 torch.jit.script(Unused()).save("unused.pt")
+torch.jit.script(Raises()).save("raises.pt")
 torch.jit.script(Constant()).save("constant.pt")
 torch.jit.script(Integer()).save("integer.pt")
 torch.jit.script(Broadcast()).save("broadcast.pt")
@@ -57,4 +71,4 @@ with torch.no_grad():
     net[0].weight[0, 0] = float("nan")
     net[0].bias[1] = float("inf")
 torch.jit.script(net).save("nan.pt")
-print("wrote constant.pt integer.pt broadcast.pt nan.pt unused.pt with torch", torch.__version__)
+print("wrote constant.pt integer.pt broadcast.pt nan.pt unused.pt raises.pt with torch", torch.__version__)
