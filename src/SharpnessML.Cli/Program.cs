@@ -1,14 +1,17 @@
 using System.CommandLine;
 using SharpnessML.Cli.Commands;
 using SharpnessML.Trainers;
-using Spectre.Console;
 
 namespace SharpnessML.Cli;
 
 /// <summary>Entry point of the <c>sharpnessml</c> command.</summary>
 public static class Program
 {
-    /// <summary>Runs the command line; bad input gives one clear line and exit code 2.</summary>
+    /// <summary>
+    /// Runs the command line. Bad input — a parse error, a bad option, file, column or row — gives one line naming
+    /// it and exit code 2; anything else is an internal error: one line saying so, the full exception in a log
+    /// file (<see cref="CliErrors"/>), exit code 1.
+    /// </summary>
     public static int Main(string[] args)
     {
         TorchRuntime.RetainFreedNativeMemory(); // an application's choice: see TorchRuntime
@@ -23,12 +26,34 @@ public static class Program
         };
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // System.CommandLine would print every error and the whole help text, exit 1: one line instead.
+                var command = parse.CommandResult.Command;
+                var path = command == root ? "sharpnessml" : "sharpnessml " + string.Join(' ', CommandPath(parse));
+                Console.Error.WriteLine($"sharpnessml: error: {CliErrors.OneLine(parse.Errors[0].Message)} (see {path} --help)");
+                return 2;
+            }
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (CliErrors.IsBadInput(e))
         {
-            Console.Error.WriteLine($"sharpnessml: error: {e.Message}");
+            Console.Error.WriteLine($"sharpnessml: error: {CliErrors.Message(e)}");
             return 2;
         }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine(CliErrors.Internal(e, args));
+            return 1;
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result != null && result.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent)
+            names.Insert(0, result.Command.Name);
+        return names;
     }
 }

@@ -17,14 +17,14 @@ internal static class Progress
                 // ETA from the pace since the first report (items loaded from a store come at once and are not counted).
                 if (first < 0) first = done;
                 var eta = done > first && done < total
-                    ? $" (ETA {TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (done - first) * (total - done)):hh\\:mm\\:ss})"
+                    ? $" (ETA {FormatEta(clock.Elapsed.TotalSeconds / (done - first) * (total - done))})"
                     : "";
                 Console.WriteLine($"[{done}/{total}] {what}{eta}");
             });
         }
         T result = default!;
         AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new EtaColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(title), maxValue: total);
@@ -39,5 +39,24 @@ internal static class Progress
                 });
             });
         return result;
+    }
+
+    /// <summary>A remaining time as <c>hh:mm:ss</c>, with whole days in front when there are any (<c>12d 03:04:05</c>).</summary>
+    internal static string FormatEta(double seconds)
+    {
+        if (!double.IsFinite(seconds) || seconds < 0) return "unknown";
+        if (seconds >= TimeSpan.MaxValue.TotalSeconds / 2) return "centuries";
+        var eta = TimeSpan.FromSeconds(Math.Round(seconds));
+        var clock = $"{eta.Hours:00}:{eta.Minutes:00}:{eta.Seconds:00}";
+        return eta.Days > 0 ? $"{eta.Days}d {clock}" : clock;
+    }
+
+    /// <summary>Spectre's remaining-time column, with days (its own prints hh:mm:ss and drops them).</summary>
+    private sealed class EtaColumn : ProgressColumn
+    {
+        protected override bool NoWrap => true;
+
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Text(task.RemainingTime is { } left ? FormatEta(left.TotalSeconds) : "--:--:--", new Style(Color.Blue));
     }
 }

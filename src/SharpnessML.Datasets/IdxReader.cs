@@ -35,6 +35,7 @@ internal static class IdxReader
     public static IdxArray Read(string path, int? maxItems = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' is a folder, not a file.", path);
         InputFile.Check(path, "IDX file", InputFile.MaxIdxBytes);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
         bool compressed = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;

@@ -13,6 +13,7 @@ internal sealed record TextSource(string Name, Func<Stream> Open)
     /// <summary>A file on disk; a missing file is refused with its path.</summary>
     public static TextSource FromFile(string path, string what)
     {
+        if (Directory.Exists(path)) throw new FileNotFoundException($"{what} '{path}' is a folder, not a file.", path);
         InputFile.Check(path, what, InputFile.MaxTextBytes);
         return new TextSource(path, () => File.OpenRead(path));
     }

@@ -16,7 +16,11 @@ namespace SharpnessML.Studies;
 /// </summary>
 public sealed class StudyDefinition
 {
-    /// <summary>The study's name; also its id in a study store. Default <c>study</c>.</summary>
+    /// <summary>
+    /// The study's name; also its id in a study store and the default report folder's name, so it is a name, never a
+    /// path: letters, digits, <c>-</c>, <c>_</c> and <c>.</c>, not <c>.</c> or <c>..</c> (<see cref="IsValidName"/>).
+    /// Default <c>study</c>.
+    /// </summary>
     public string Name { get; set; } = "study";
 
     /// <summary>Data set and model family. Default Abalone.</summary>
@@ -122,6 +126,8 @@ public sealed class StudyDefinition
     public void Validate(MeasureRegistry? measures = null)
     {
         if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("Study name must not be empty.", nameof(Name));
+        if (!IsValidName(Name))
+            throw new ArgumentException($"Study name '{Shown(Name)}' is not a name: use letters, digits, '-', '_' and '.' only (no path separators), and not '.' or '..'.", nameof(Name));
         if (Grid.Select(a => a.Name).Distinct(StringComparer.Ordinal).Count() != Grid.Count)
             throw new ArgumentException($"Study {Name}: an axis appears twice in the grid.", nameof(Grid));
         foreach (var axis in Grid) ValidateAxis(axis);
@@ -156,7 +162,43 @@ public sealed class StudyDefinition
         }
         else if (Data != null || Model != null)
             throw new FormatException($"Study {Name}: 'data' as an object and 'model' belong to datasets 'csv' and 'idx'; {StudyDatasetNames.NameOf(Dataset)} has its own data and model.");
+        ValidateSeeds();
     }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can name a study: 1–100 characters, each an ASCII letter or digit, <c>-</c>,
+    /// <c>_</c> or <c>.</c>, and not <c>.</c> or <c>..</c> — so it is safe as a file or folder name on every system.
+    /// </summary>
+    public static bool IsValidName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= 100 && name is not ("." or "..") &&
+        name.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '_' or '.');
+
+    /// <summary>Every member's seed, and each measure's seed offset added to it, must fit a 32-bit seed.</summary>
+    private void ValidateSeeds()
+    {
+        long low, high;
+        if (Grid.FirstOrDefault(a => a.Name == HyperparameterAxes.Seed) is { } seeds)
+        {
+            var values = seeds.Values.Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToList();
+            (low, high) = (values.Min(), values.Max());
+        }
+        else
+        {
+            (low, high) = (BaseSeed, (long)BaseSeed + MemberCount - 1);
+            if (high > int.MaxValue)
+                throw new ArgumentOutOfRangeException(nameof(BaseSeed), BaseSeed,
+                    $"Study {Name}: seed {BaseSeed} + member index up to {MemberCount - 1} overflows a 32-bit seed; use a seed of at most {int.MaxValue - (MemberCount - 1L)}.");
+        }
+        foreach (var measure in Measures)
+        {
+            if (measure.Seed + low < int.MinValue || measure.Seed + high > int.MaxValue)
+                throw new ArgumentOutOfRangeException(nameof(Measures), measure.Seed,
+                    $"Study {Name}: measure {measure.Name}'s seed {measure.Seed} plus member seeds {low}..{high} overflows a 32-bit seed.");
+        }
+    }
+
+    /// <summary>At most 60 characters of <paramref name="text"/> for a message.</summary>
+    internal static string Shown(string text) => text.Length <= 60 ? text : text[..60] + $"… ({text.Length:N0} characters)";
 
     private void ValidateAxis(StudyAxis axis)
     {
@@ -172,10 +214,34 @@ public sealed class StudyDefinition
                 HyperparameterAxes.Replicate or HyperparameterAxes.Seed => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
                 HyperparameterAxes.BatchSize or HyperparameterAxes.Epochs or HyperparameterAxes.Heads =>
                     int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1,
-                _ => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) && x >= 0,
+                _ => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && float.IsFinite((float)x) && InRange(axis.Name, x),
             };
-            if (!ok) throw new ArgumentException($"Study {Name}: grid axis '{axis.Name}' has an invalid value '{value}'.");
+            if (!ok)
+                throw new ArgumentException($"Study {Name}: grid axis '{axis.Name}' has an invalid value '{Shown(value)}'" +
+                                            (AxisRanges.TryGetValue(axis.Name, out var range) ? $"; it must be {range.Text}." : "."));
         }
+    }
+
+    /// <summary>
+    /// The ranges of the real-valued axes (and of every measure's ρ, <see cref="StudyMeasureSpec.MaxRho"/>): values
+    /// outside them are not hyperparameters but typos (a dropout of 2, a negative learning rate); every value must
+    /// also be finite as a 32-bit float, which the trainers use.
+    /// </summary>
+    private static readonly Dictionary<string, (Func<double, bool> Contains, string Text)> AxisRanges = new(StringComparer.Ordinal)
+    {
+        [HyperparameterAxes.LearningRate] = (x => x > 0, "positive"),
+        [HyperparameterAxes.Momentum] = (x => x is >= 0 and < 1, "in [0, 1)"),
+        [HyperparameterAxes.WeightDecay] = (x => x >= 0, "at least 0"),
+        [HyperparameterAxes.SamRho] = (x => x is >= 0 and <= StudyMeasureSpec.MaxRho, $"in [0, {StudyMeasureSpec.MaxRho}]"),
+        [HyperparameterAxes.LabelNoise] = (x => x >= 0, "at least 0 (a flip probability of at most 1 for classification)"),
+        [HyperparameterAxes.Dropout] = (x => x is >= 0 and < 1, "a probability in [0, 1)"),
+    };
+
+    private bool InRange(string axis, double value)
+    {
+        if (!AxisRanges.TryGetValue(axis, out var range)) return value >= 0;
+        if (axis == HyperparameterAxes.LabelNoise && Dataset != StudyDataset.Abalone) return value is >= 0 and <= 1;
+        return range.Contains(value);
     }
 
     /// <summary>Parses an optimizer name such as <c>sgd</c> or <c>adam-mini</c>.</summary>
@@ -294,6 +360,7 @@ public sealed class StudyDefinition
     private static StudyDefinition FromJson(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object) throw new FormatException("the top level must be an object.");
+        RejectDuplicateKeys(root, "");
         foreach (var property in root.EnumerateObject())
         {
             if (!TopLevelKeys.Contains(property.Name))
@@ -320,7 +387,9 @@ public sealed class StudyDefinition
             if (grid.ValueKind != JsonValueKind.Object) throw new FormatException("'grid' must be an object of arrays, e.g. {\"learningRate\": [0.01, 0.1]}.");
             foreach (var axis in grid.EnumerateObject())
             {
-                var values = axis.Value.ValueKind == JsonValueKind.Array ? axis.Value.EnumerateArray().ToList() : new List<JsonElement> { axis.Value };
+                if (axis.Value.ValueKind != JsonValueKind.Array)
+                    throw new FormatException($"grid.{Shown(axis.Name)} must be an array of values, e.g. [{Shown(axis.Value.GetRawText())}]; got {axis.Value.ValueKind.ToString().ToLowerInvariant()} {Shown(axis.Value.GetRawText())}.");
+                var values = axis.Value.EnumerateArray().ToList();
                 definition.Grid.Add(new StudyAxis(axis.Name, values.Select(v => Canonical(v, $"grid.{axis.Name}")).ToArray()));
             }
         }
@@ -332,6 +401,25 @@ public sealed class StudyDefinition
         }
 
         return definition;
+    }
+
+    /// <summary>JSON allows a key twice (the last wins, silently); a study file does not.</summary>
+    private static void RejectDuplicateKeys(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (var item in element.EnumerateArray()) RejectDuplicateKeys(item, $"{path}[{i++}]");
+            return;
+        }
+        if (element.ValueKind != JsonValueKind.Object) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var where = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            if (!seen.Add(property.Name)) throw new FormatException($"key '{Shown(where)}' appears twice.");
+            RejectDuplicateKeys(property.Value, where);
+        }
     }
 
     private static StudyMeasureSpec ParseMeasure(JsonElement element)

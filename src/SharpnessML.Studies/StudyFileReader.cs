@@ -15,6 +15,7 @@ internal static class StudyFileReader
 {
     public static JsonDocument Read(string path)
     {
+        if (Directory.Exists(path)) throw new FileNotFoundException($"Study file {path} is a folder, not a file.", path);
         InputFile.Check(path, "Study file", InputFile.MaxStudyFileBytes);
         var text = File.ReadAllText(path);
         var extension = Path.GetExtension(path).ToLowerInvariant();

@@ -34,6 +34,9 @@ public sealed class StudyMeasureSpec
     /// <summary>Offset added to each member's seed to seed the measure. Default 0.</summary>
     public int Seed { get; set; }
 
+    /// <summary>The largest ρ a measure accepts (<see cref="MeasureSettings.MaxRho"/>).</summary>
+    public const double MaxRho = MeasureSettings.MaxRho;
+
     /// <summary>The settings passed to the registry for a member with seed <paramref name="memberSeed"/>.</summary>
     public MeasureSettings SettingsFor(int memberSeed) => new(Rho, Seed + memberSeed, BatchSize, Batches, Steps);
 
@@ -45,7 +48,8 @@ public sealed class StudyMeasureSpec
     public void Validate(MeasureRegistry? measures = null)
     {
         (measures ?? MeasureRegistry.BuiltIn).Validate(Name);
-        if (Rho is <= 0 or double.NaN) throw new ArgumentOutOfRangeException(nameof(Rho), Rho, $"Measure {Name}: rho must be positive.");
+        if (Rho is { } rho && !(rho > 0 && rho <= MaxRho))
+            throw new ArgumentOutOfRangeException(nameof(Rho), Rho, $"Measure {Name}: rho must be positive and at most {MaxRho}; got {rho.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}.");
         if (BatchSize is < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"Measure {Name}: batchSize must be at least 1.");
         if (Batches is < 1) throw new ArgumentOutOfRangeException(nameof(Batches), Batches, $"Measure {Name}: batches must be at least 1.");
         if (Steps is < 1) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, $"Measure {Name}: steps must be at least 1.");

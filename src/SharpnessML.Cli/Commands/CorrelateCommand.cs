@@ -52,7 +52,9 @@ internal static class CorrelateCommand
             var pool = ModelPoolFile.Read(parse.GetValue(models)!, parse.GetValue(modelColumn)!, parse.GetValue(generalization)!);
             var scoring = data.Read(parse);
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
-            var outDir = parse.GetValue(output)!;
+            // The report folder is checked (new, empty or ours) before anything is measured.
+            using var report = AtomicDirectory.Prepare(parse.GetValue(output)!, Path.GetFileNameWithoutExtension(pool.FilePath));
+            var outDir = report.Destination;
             var clock = System.Diagnostics.Stopwatch.StartNew();
 
             var values = new StudyMeasurement[pool.Rows.Count, names.Length];
@@ -86,8 +88,8 @@ internal static class CorrelateCommand
                 BootstrapSeed = parse.GetValue(bootstrapSeed),
             };
             var result = StudyResult.Create(definition, members, clock.Elapsed.TotalSeconds, 1, members.Count);
-            AtomicDirectory.Write(outDir, folder => StudyReport.Write(folder, result,
-                $"listed in {Path.GetFileName(pool.FilePath)}, measured on {scoring.Description}"));
+            StudyReport.Write(report.Temporary, result, $"listed in {Path.GetFileName(pool.FilePath)}, measured on {scoring.Description}");
+            report.Commit();
             var headline = result.Headline;
             AnsiConsole.MarkupLine($"[bold]Kendall τ = {headline.Kendall.Coefficient:F3}[/] (p = {StudyReport.FormatP(headline.Kendall.PValue)}) between " +
                                    $"{Markup.Escape(names[0])} and {Markup.Escape(parse.GetValue(generalization)!)} over {headline.Models} models. " +

@@ -37,6 +37,7 @@ internal static class ScoreCommand
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
             var names = (parse.GetValue(measures) ?? Array.Empty<string>()).ToList();
             var plotPath = parse.GetValue(densityPlot);
+            if (plotPath != null) CheckWritableFile(plotPath, "--density-plot");
             if (plotPath != null && !names.Contains("hessian-density")) names.Add("hessian-density");
             var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
             foreach (var name in names) MeasureRegistry.BuiltIn.Validate(name);
@@ -47,15 +48,33 @@ internal static class ScoreCommand
             if (plotPath != null)
             {
                 var density = results.Single(r => r.Measure == "hessian-density").MetricsAs<HessianDensityMetrics>();
-                var temp = Path.GetFullPath(plotPath) + ".tmp.png";
-                Reports.ScatterPlot.SaveDensity(temp, density.Grid, density.Density,
-                    $"Hessian spectral density of {Path.GetFileName(parse.GetValue(model))} (SLQ)");
-                File.Move(temp, Path.GetFullPath(plotPath), overwrite: true);
+                var full = Path.GetFullPath(plotPath);
+                var temp = $"{full}.tmp-{Guid.NewGuid():N}.png";
+                try
+                {
+                    Reports.ScatterPlot.SaveDensity(temp, density.Grid, density.Density,
+                        $"Hessian spectral density of {Path.GetFileName(parse.GetValue(model))} (SLQ)");
+                    File.Move(temp, full, overwrite: true);
+                }
+                finally
+                {
+                    if (File.Exists(temp)) File.Delete(temp);
+                }
             }
             Write(results, parse.GetValue(format)!);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Refuses, before any work, an output file that is a folder or whose folder does not exist.</summary>
+    internal static void CheckWritableFile(string path, string option)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        if (Directory.Exists(full) || path.EndsWith('/') || path.EndsWith(Path.DirectorySeparatorChar))
+            throw new IOException($"{option} '{path}' is a folder; give the file to write, e.g. {Path.Combine(path, "density.png")}.");
+        var folder = Path.GetDirectoryName(full);
+        if (folder != null && !Directory.Exists(folder)) throw new IOException($"{option} '{path}': the folder '{folder}' does not exist.");
     }
 
     private static void Write(IReadOnlyList<MeasureResult> results, string format)

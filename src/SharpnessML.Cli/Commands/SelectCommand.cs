@@ -10,7 +10,8 @@ namespace SharpnessML.Cli.Commands;
 
 /// <summary>
 /// <c>sharpnessml select</c>: rank saved models (ours or TorchScript) by one measure on a CSV file or
-/// an IDX pair and name the flattest.
+/// an IDX pair and name the flattest. A candidate that fails is listed as failed (a warning line on standard
+/// error says why) and the others are still ranked.
 /// </summary>
 internal static class SelectCommand
 {
@@ -52,6 +53,8 @@ internal static class SelectCommand
             settings.Validate();
             var result = SavedModelScorer.Select(paths, data.Read(parse), lossFunction, parse.GetValue(measure)!, settings);
             Write(result, parse.GetValue(format)!);
+            foreach (var failure in result.Failures)
+                Console.Error.WriteLine($"sharpnessml: warning: candidate '{failure.Name}' failed and is not ranked: {CliErrors.OneLine(failure.Error)}");
             return 0;
         });
         return command;
@@ -72,6 +75,7 @@ internal static class SelectCommand
                         ["rank"] = r.Rank, ["model"] = r.Name, ["value"] = r.Value, ["stderr"] = r.StandardError, ["loss"] = r.Loss,
                         ["details"] = ScoreCommand.Details(r.Result),
                     }),
+                    ["failed"] = result.Failures.Select(f => new Dictionary<string, object?> { ["model"] = f.Name, ["error"] = f.Error }),
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 break;
             case "csv":
@@ -84,6 +88,7 @@ internal static class SelectCommand
                 foreach (var r in result.Ranking)
                     table.AddRow(r.Rank.ToString(inv), Markup.Escape(r.Name), r.Value.ToString("G6", inv), r.StandardError?.ToString("G3", inv) ?? "",
                         r.Loss.ToString("G6", inv));
+                foreach (var f in result.Failures) table.AddRow("-", Markup.Escape(f.Name), "[red]failed[/]", "", "");
                 AnsiConsole.Write(table);
                 Console.WriteLine($"selected: {result.Selected.Name} ({result.Measure} = {result.Selected.Value.ToString("G6", inv)})");
                 break;

@@ -59,9 +59,22 @@ internal static class StudyCommand
                 definition = SeedPaperStudies.For(kind);
             }
 
-            var temp = path + ".tmp";
-            File.WriteAllText(temp, definition.ToJson());
-            File.Move(temp, path, overwrite: true);
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+            if (Directory.Exists(full)) throw new IOException($"--out '{path}' is a folder; give the study file to write, e.g. {Path.Combine(path, "study.json")}.");
+            var temp = $"{full}.tmp-{Guid.NewGuid():N}";
+            try
+            {
+                File.WriteAllText(temp, definition.ToJson());
+                File.Move(temp, full, overwrite: true);
+            }
+            catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException)
+            {
+                throw new IOException($"--out '{path}': cannot write it: {e.Message}", e);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
             Console.WriteLine($"Wrote {path}.");
             return 0;
         });
@@ -80,13 +93,16 @@ internal static class StudyCommand
         command.Hidden = true;
         command.SetAction(parse =>
         {
+            int shardCount = parse.GetValue(shards), index = parse.GetValue(shard);
+            if (shardCount < 1) throw new ArgumentException($"--shards {shardCount}: give at least 1.");
+            if (index < 0 || index >= shardCount) throw new ArgumentException($"--shard {index} is not one of the {shardCount} shards 0..{shardCount - 1}.");
             var definition = StudyDefinition.Load(parse.GetValue(file)!);
             using var studyStore = new SqliteStudyStore(parse.GetValue(store)!);
             var runner = new StudyRunner(definition);
             if (parse.GetValue(parentPipe)) Cli.Studies.ParentWatch.StopWhenParentDies(runner.ReleaseClaims);
             runner.Run(studyStore, new StudyRunSettings
             {
-                Shard = parse.GetValue(shard), ShardCount = parse.GetValue(shards), ModelDirectory = parse.GetValue(modelsDir),
+                Shard = index, ShardCount = shardCount, ModelDirectory = parse.GetValue(modelsDir),
             });
             return 0;
         });

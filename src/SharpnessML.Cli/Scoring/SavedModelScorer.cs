@@ -45,14 +45,23 @@ internal static class SavedModelScorer
     {
         ArgumentNullException.ThrowIfNull(data);
         Validate(measures, settings);
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model file '{modelPath}' does not exist.", modelPath);
+        DataLandscapes.CheckModelPath(modelPath);
 
         using var scope = torch.NewDisposeScope();
         var opened = data.Open(new MLContext(seed: settings.Seed), modelPath, loss);
         using var owned = opened.Owned;
-        var results = new List<MeasureResult> { SavedModelFiles.FullLoss(opened.Landscape, opened.Loss) };
-        foreach (var name in measures) results.Add(MeasureRegistry.BuiltIn.Measure(name, opened.Landscape, settings));
-        return results;
+        try
+        {
+            var results = new List<MeasureResult> { SavedModelFiles.FullLoss(opened.Landscape, opened.Loss) };
+            foreach (var name in measures) results.Add(MeasureRegistry.BuiltIn.Measure(name, opened.Landscape, settings));
+            return results;
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (e.Message.Contains("in the TorchScript interpreter", StringComparison.Ordinal))
+        {
+            // The model's own code raised (its two tracebacks end with what it raised).
+            var raised = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+            throw new InvalidDataException($"TorchScript model '{modelPath}': its code failed: {raised}", e);
+        }
     }
 
     /// <summary>
@@ -104,6 +113,8 @@ internal static class SavedModelScorer
     /// <paramref name="measure"/> on <paramref name="data"/>, flattest (lowest value) first, as
     /// <c>sharpnessml select</c> does. Every model is measured with the same <paramref name="settings"/>
     /// (so the same seed: the same batches, starts and probe vectors) and released before the next is loaded.
+    /// A candidate that fails (a bad file, outputs or weights) is listed in <see cref="ModelSelectionResult.Failures"/>
+    /// and the others are still ranked; when every candidate fails, the first failure is thrown.
     /// </summary>
     /// <param name="modelPaths">The files; each is named in the ranking by its file name (by its path when two names clash).</param>
     /// <param name="data">The data (<see cref="ScoringData.Csv"/> or <see cref="ScoringData.Idx"/>).</param>
@@ -119,13 +130,16 @@ internal static class SavedModelScorer
         settings.Validate();
         if (modelPaths.Count == 0) throw new ArgumentException("Model selection needs at least one model; none was given.");
         foreach (var path in modelPaths)
-            if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+            DataLandscapes.CheckModelPath(path);
+        // A usage error, not one candidate's failure: refused before any candidate is measured.
+        if (loss is null && modelPaths.FirstOrDefault(p => !SavedModelFiles.IsSharpnessModelFile(p)) is { } script)
+            throw new ArgumentException($"--loss (mse or cross-entropy) is required for the TorchScript model '{script}'.");
         var ml = new MLContext(seed: settings.Seed);
         var names = modelPaths.Select(Path.GetFileName).ToList();
         bool unique = names.Distinct(StringComparer.Ordinal).Count() == names.Count;
         var candidates = modelPaths.Select((path, i) =>
             (unique ? names[i]! : path, (Func<OpenedLandscape>)(() => data.Open(ml, path, loss)))).ToList();
-        return ModelSelection.Rank(candidates, MeasureRegistry.BuiltIn, measure, settings);
+        return ModelSelection.Rank(candidates, MeasureRegistry.BuiltIn, measure, settings, keepGoing: true);
     }
 
     private static void Validate(IReadOnlyList<string> measures, MeasureSettings settings)

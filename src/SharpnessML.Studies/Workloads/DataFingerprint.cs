@@ -15,6 +15,7 @@ internal static class DataFingerprint
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var path in paths)
         {
+            if (Directory.Exists(path)) throw new FileNotFoundException($"Data file '{path}' is a folder, not a file.", path);
             using var file = File.OpenRead(path);
             var buffer = new byte[1 << 16];
             int read;

@@ -71,6 +71,12 @@ public static class PacBayesFlatness
         }
 
         double baseValue = Evaluate();
+        if (!double.IsFinite(baseValue) || weights.Any(w => !w.isfinite().all().item<bool>()))
+        {
+            // Non-finite weights (a diverged model): the loss has no value, so there is no σ to find; flatness is NaN.
+            return new PacBayesMetrics(options, options.MeasureName, criterion, target, baseValue, new List<(double, double)> { (double.NaN, double.NaN) },
+                false, double.NaN, double.NaN, examples, clock.Elapsed);
+        }
 
         double DeviationAt(double sigma)
         {

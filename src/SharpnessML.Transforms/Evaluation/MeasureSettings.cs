@@ -23,11 +23,18 @@ public sealed record MeasureSettings(double? Rho = null, int Seed = 0, int? Batc
         if (Steps is { } s && steps != null) steps(s);
     }
 
+    /// <summary>
+    /// The largest radius ρ accepted: ρ is a distance in weight space (relative to |w| for the adaptive measures), and
+    /// far beyond this the perturbed network has nothing to do with the trained one and its float32 loss overflows
+    /// (ρ = 1e308 gave NaN).
+    /// </summary>
+    public const double MaxRho = 1000;
+
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first setting that is given but invalid.</summary>
     public void Validate()
     {
-        if (Rho is { } rho && (!(rho > 0) || double.IsInfinity(rho)))
-            throw new ArgumentOutOfRangeException("rho", rho, "Rho must be a positive finite number.");
+        if (Rho is { } rho && !(rho > 0 && rho <= MaxRho))
+            throw new ArgumentOutOfRangeException("rho", rho, $"Rho must be a positive number of at most {MaxRho}; got {rho.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}.");
         if (BatchSize is < 1) throw new ArgumentOutOfRangeException("batchSize", BatchSize, "BatchSize must be at least 1.");
         if (Batches is < 1) throw new ArgumentOutOfRangeException("batches", Batches, "Batches must be at least 1.");
         if (Steps is < 1) throw new ArgumentOutOfRangeException("steps", Steps, "Steps must be at least 1.");

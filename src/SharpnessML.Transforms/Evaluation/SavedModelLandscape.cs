@@ -5,6 +5,8 @@ using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.TorchScript;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Landscape;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SharpnessML.Transforms.Evaluation;
 
@@ -31,6 +33,7 @@ internal static class SavedModelLandscape
             if (loss is { } requested && requested != network.Loss)
                 throw new ArgumentException($"Model file '{path}' was trained with {network.Loss}; --loss {requested} does not match.");
             var landscape = ml.Sharpness().CreateLandscape(model, data(schema, network), out _);
+            CheckFiniteParameters(network.Network, $"Model file '{path}'");
             return new OpenedLandscape(landscape, network.Loss, network);
         }
         catch
@@ -76,6 +79,62 @@ internal static class SavedModelLandscape
             throw new ArgumentException($"TorchScript model '{path}' has {outputs} outputs; MSE needs 1.");
         if (task == NetworkTask.MulticlassClassification && tensors.Labels.max().item<long>() >= outputs)
             throw new ArgumentException($"{dataName} has class label {tensors.Labels.max().item<long>()}, but the TorchScript model '{path}' has only {outputs} outputs.");
+        CheckFiniteParameters(network, $"TorchScript model '{path}'");
+        CheckOutputs(network, tensors, task, outputs, path);
         return new OpenedLandscape(LossLandscape.ForSupervised(network, tensors, used), used, null);
+    }
+
+    /// <summary>
+    /// Refuses a model with a NaN or infinite parameter, naming the tensor: every measure would be NaN or, in the
+    /// eigensolvers, fail (MathNet's decomposition of a NaN matrix), and the model's loss is not a landscape.
+    /// </summary>
+    internal static void CheckFiniteParameters(torch.nn.Module module, string what)
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            using var _ = torch.no_grad();
+            if (parameter.isfinite().all().item<bool>()) continue;
+            long nan = parameter.isnan().sum().item<long>();
+            long infinite = parameter.isinf().sum().item<long>();
+            var shown = module is TorchScriptNetwork && name.StartsWith("script.", StringComparison.Ordinal) ? name["script.".Length..] : name;
+            throw new InvalidDataException($"{what}: parameter '{shown}' (shape [{string.Join(", ", parameter.shape)}]) holds {nan} NaN and {infinite} infinite value(s); " +
+                                           "a model with non-finite weights has no loss landscape to measure.");
+        }
+    }
+
+    /// <summary>
+    /// Runs the module on the first few examples (with gradients, as the measures will) and refuses, with the
+    /// actual output's shape and dtype, what libtorch would abort the process on or broadcast silently: an output
+    /// that is not float32 (an integer tensor has no gradient), one that does not depend on the parameters (no
+    /// <c>grad_fn</c>: differentiating it aborts), or one whose shape is not one row per example (a [1, 1] output
+    /// for every batch broadcasts against the labels into a wrong loss).
+    /// </summary>
+    private static void CheckOutputs(nn.Module<Tensor, Tensor> network, SupervisedTensors tensors, NetworkTask task, int outputs, string path)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var grad = torch.enable_grad();
+        int n = Math.Min(tensors.Count, 3); // more than one example where there are, so an output that ignores the batch shows
+        Tensor output;
+        try
+        {
+            output = network.call(tensors.Features.narrow(0, 0, n));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ArgumentException($"TorchScript model '{path}' fails on {n} examples: {e.Message.Split('\n', 2)[0].Trim()}", e);
+        }
+        var shape = $"[{string.Join(", ", output.shape)}]";
+        var described = $"returns shape {shape} of {output.dtype} for a batch of {n} examples";
+        bool rows = task == NetworkTask.Regression
+            ? (output.dim() == 1 && output.shape[0] == n) || (output.dim() == 2 && output.shape[0] == n && output.shape[1] == 1)
+            : output.dim() == 2 && output.shape[0] == n && output.shape[1] == outputs;
+        var expected = task == NetworkTask.Regression ? $"[{n}, 1] or [{n}]" : $"[{n}, {outputs}]";
+        if (output.dtype != ScalarType.Float32)
+            throw new ArgumentException($"TorchScript model '{path}' {described}; expected float32 outputs of shape {expected} (the measures differentiate them).");
+        if (!rows)
+            throw new ArgumentException($"TorchScript model '{path}' {described}; expected {expected}, one row per example (it would be broadcast against the labels).");
+        if (!output.requires_grad)
+            throw new ArgumentException($"TorchScript model '{path}' {described} that does not depend on its parameters (no gradient reaches them); there is no loss landscape to measure.");
     }
 }

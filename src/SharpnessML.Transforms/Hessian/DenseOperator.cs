@@ -43,9 +43,13 @@ public sealed class DenseOperator : ILinearOperator
         return torch.tensor((Matrix * x).ToArray(), dtype: float64);
     }
 
-    /// <summary>Eigenvalues in decreasing order (symmetric eigendecomposition).</summary>
+    /// <summary>
+    /// Eigenvalues in decreasing order (symmetric eigendecomposition); all NaN when the matrix has a NaN or infinite
+    /// entry (the Hessian of a network with non-finite weights), on which MathNet's EVD fails.
+    /// </summary>
     public double[] Eigenvalues() => Matrix.RowCount == 1
         ? new[] { Matrix[0, 0] } // MathNet's symmetric EVD fails on 1×1
+        : !Matrix.Enumerate().All(double.IsFinite) ? Enumerable.Repeat(double.NaN, Matrix.RowCount).ToArray()
         : Matrix.Evd(Symmetricity.Symmetric).EigenValues.Select(c => c.Real).OrderByDescending(x => x).ToArray();
 
     /// <summary>

@@ -111,6 +111,12 @@ internal sealed class LanczosProcess : IDisposable
         int m = size ?? Steps;
         if (m == 0) return (Array.Empty<double>(), Array.Empty<double>(), Array.Empty<double>());
         if (m == 1) return (new[] { alpha[0] }, new[] { 1.0 }, new[] { 1.0 }); // MathNet's symmetric EVD fails on 1×1
+        if (!alpha.Take(m).All(double.IsFinite) || !beta.Take(m - 1).All(double.IsFinite))
+        {
+            // A NaN or infinite operator (the Hessian of a network with non-finite weights): MathNet's EVD fails on it.
+            var nan = Enumerable.Repeat(double.NaN, m).ToArray();
+            return (nan, nan.ToArray(), nan.ToArray());
+        }
         var t = Matrix<double>.Build.Dense(m, m);
         for (int i = 0; i < m; i++)
         {

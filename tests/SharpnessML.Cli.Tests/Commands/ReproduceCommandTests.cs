@@ -42,7 +42,7 @@ public sealed class ReproduceCommandTests : IDisposable
         Assert.NotNull(result.Headline.Granulated);
 
         var report = Path.Combine(folder, "report");
-        AtomicDirectory.Write(report, f => StudyReport.Write(f, result));
+        AtomicDirectory.Write(report, definition.Name, f => StudyReport.Write(f, result));
         foreach (var file in new[] { "results.csv", "result.json", "summary.md", "correlations.csv", "scatter-adaptive-worst-linf.png", "scatter-weight-l2-norm.png", "scatter-hessian-density.png", "density.png" })
             Assert.True(new FileInfo(Path.Combine(report, file)).Length > 0, file);
         Assert.Equal(5, File.ReadAllLines(Path.Combine(report, "results.csv")).Length);
@@ -52,8 +52,8 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--rho", "0", "Rho")]
-    [InlineData("--rho", "-1", "Rho")]
+    [InlineData("--rho", "0", "rho must be positive")]
+    [InlineData("--rho", "-1", "rho must be positive")]
     [InlineData("--models", "2", "at least 3 models")]
     [InlineData("--measure", "no-such-measure", "Unknown measure 'no-such-measure'")]
     [InlineData("--data", "/nonexistent/abalone.data", "/nonexistent/abalone.data")]
