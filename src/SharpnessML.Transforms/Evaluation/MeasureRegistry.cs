@@ -4,6 +4,7 @@ using SharpnessML.Transforms.Geodesic;
 using SharpnessML.Transforms.Hessian;
 using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
+using SharpnessML.Transforms.Visualization;
 
 namespace SharpnessML.Transforms.Evaluation;
 
@@ -18,7 +19,7 @@ namespace SharpnessML.Transforms.Evaluation;
 /// <c>hessian-top-eigenvalues</c>, <c>hessian-trace</c>, <c>hessian-trace-hutchpp</c>,
 /// <c>hessian-diag-sqrt-trace</c>, <c>hessian-diag-sum-squares</c>, <c>hessian-density</c>, <c>renyi</c>,
 /// <c>pac-bayes</c>, <c>pac-bayes-plain</c>, <c>fisher-rao</c>, <c>weight-l2-norm</c>, <c>weight-l1-norm</c> and
-/// <c>log-prod-of-fro</c>. A registry is safe to read from several threads; registering while others measure is too.
+/// <c>log-prod-of-fro</c>, and <c>landscape-1d-sharpness</c> (filter-normalised, Li et al. 2018). A registry is safe to read from several threads; registering while others measure is too.
 /// </remarks>
 public sealed class MeasureRegistry
 {
@@ -55,6 +56,7 @@ public sealed class MeasureRegistry
         list.Add(new GeodesicSharpnessMeasure());
         list.AddRange(BaselineMeasures.All());
         list.AddRange(HessianSharpnessMeasures.All());
+        list.Add(new FilterNormalizedSharpnessMeasure());
         return list;
     }
 
