@@ -18,6 +18,7 @@ public static class Program
             StudyCommand.Create(),
             ScoreCommand.Create(),
             SelectCommand.Create(),
+            LandscapeCommand.Create(),
             BenchCommand.Create(),
         };
         try

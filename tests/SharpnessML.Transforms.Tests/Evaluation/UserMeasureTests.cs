@@ -95,7 +95,7 @@ public sealed class UserMeasureTests
         {
             "adaptive-avg-l2", "adaptive-avg-linf", "adaptive-worst-l2", "adaptive-worst-linf", "fisher-rao", "geodesic",
             "hessian-density", "hessian-diag-sqrt-trace", "hessian-diag-sum-squares", "hessian-top-eigenvalues", "hessian-trace",
-            "hessian-trace-hutchpp", "log-prod-of-fro", "pac-bayes", "pac-bayes-plain", "renyi", "standard-avg-l2", "standard-avg-linf",
+            "hessian-trace-hutchpp", "landscape-1d-sharpness", "log-prod-of-fro", "pac-bayes", "pac-bayes-plain", "renyi", "standard-avg-l2", "standard-avg-linf",
             "standard-worst-l2", "standard-worst-linf", "weight-l1-norm", "weight-l2-norm",
         };
         Assert.Equal(expected, MeasureRegistry.BuiltIn.Names);
