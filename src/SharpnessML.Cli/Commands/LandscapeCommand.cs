@@ -22,6 +22,11 @@ internal static class LandscapeCommand
         var data = new DataOptions();
         var loss = new Option<string?>("--loss") { Description = "mse or cross-entropy (required for TorchScript)." };
         loss.AcceptOnlyFromAmong("mse", "cross-entropy");
+        var architecture = new Option<string?>("--architecture")
+        {
+            Description = "Read --model (and --to) as a PyTorch checkpoint (torch.save(model.state_dict()) .pt or .safetensors) of this architecture: " +
+                          "fcnn:10-64-64-1:elu (activation after every layer, as the seed notebooks), mlp:SIZES:ACT (linear output), lenet5, lenet5-classic.",
+        };
         var twoD = new Option<bool>("--2d") { Description = "A 2D surface (heat map and contours) instead of a 1D curve." };
         var steps = new Option<int>("--steps") { Description = "Grid points per axis.", DefaultValueFactory = _ => 51 };
         var range = new Option<double[]>("--range") { Description = "MIN MAX of each axis (default -1 1; -0.5 1.5 with --to).", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
@@ -37,7 +42,7 @@ internal static class LandscapeCommand
 
         var command = new Command("landscape", "Plot a saved model's loss landscape (filter-normalised directions, Li et al. 2018) to a PNG and a CSV grid.") { model, to };
         foreach (var option in data.All) command.Options.Add(option);
-        foreach (var option in new Option[] { loss, twoD, steps, range, directions, normalization, includeBiasBn, bnStates, examples, seed, output })
+        foreach (var option in new Option[] { loss, architecture, twoD, steps, range, directions, normalization, includeBiasBn, bnStates, examples, seed, output })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -70,13 +75,14 @@ internal static class LandscapeCommand
                 if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
 
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
+            var checkpoint = parse.GetValue(architecture) is { } a ? SharpnessML.Trainers.Checkpoints.CheckpointArchitecture.Parse(a) : null;
             var scoring = data.Read(parse);
             var clock = Stopwatch.StartNew();
             using var scope = torch.NewDisposeScope();
             var ml = new MLContext(seed: options.Seed);
-            var opened = scoring.Open(ml, modelPath, lossFunction);
+            var opened = scoring.Open(ml, modelPath, lossFunction, checkpoint);
             using var owned = opened.Owned;
-            var second = toPath is null ? null : scoring.Open(ml, toPath, lossFunction);
+            var second = toPath is null ? null : scoring.Open(ml, toPath, lossFunction, checkpoint);
             using var ownedSecond = second?.Owned;
             int points = options.TwoDimensional ? options.Steps * options.Steps : options.Steps;
             var what = toPath != null ? $"line {Path.GetFileName(modelPath)} → {Path.GetFileName(toPath)}"

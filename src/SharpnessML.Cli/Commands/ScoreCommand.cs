@@ -14,7 +14,7 @@ internal static class ScoreCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A SharpnessML model file or a TorchScript .pt file.", Required = true };
+        var model = new Option<string>("--model") { Description = "A SharpnessML model file, a TorchScript .pt file, or a PyTorch checkpoint (with --architecture).", Required = true };
         var data = new DataOptions();
         var loss = new Option<string?>("--loss") { Description = "mse or cross-entropy (required for TorchScript)." };
         loss.AcceptOnlyFromAmong("mse", "cross-entropy");
@@ -24,10 +24,15 @@ internal static class ScoreCommand
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
 
+        var architecture = new Option<string?>("--architecture")
+        {
+            Description = "Read --model as a PyTorch checkpoint (torch.save(model.state_dict()) .pt or .safetensors) of this architecture: " +
+                          "fcnn:10-64-64-1:elu (activation after every layer, as the seed notebooks), mlp:SIZES:ACT (linear output), lenet5, lenet5-classic.",
+        };
         var densityPlot = new Option<string?>("--density-plot") { Description = "Also measure the Hessian spectral density (SLQ) and plot it to this PNG file." };
         var command = new Command("score", "Measure a saved model's sharpness on a data file.") { model };
         foreach (var option in data.All) command.Options.Add(option);
-        foreach (var option in new Option[] { loss, measures, rho, seed, format, densityPlot }) command.Options.Add(option);
+        foreach (var option in new Option[] { loss, architecture, measures, rho, seed, format, densityPlot }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
@@ -37,7 +42,8 @@ internal static class ScoreCommand
             var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
             foreach (var name in names) MeasureRegistry.BuiltIn.Validate(name);
             settings.Validate();
-            var results = SavedModelScorer.Score(parse.GetValue(model)!, data.Read(parse), lossFunction, names, settings);
+            var checkpoint = parse.GetValue(architecture) is { } a ? SharpnessML.Trainers.Checkpoints.CheckpointArchitecture.Parse(a) : null;
+            var results = SavedModelScorer.Score(parse.GetValue(model)!, data.Read(parse), lossFunction, names, settings, checkpoint);
             if (plotPath != null)
             {
                 var density = results.Single(r => r.Measure == "hessian-density").MetricsAs<HessianDensityMetrics>();
