@@ -38,10 +38,10 @@ public sealed class FilterNormalizedSharpnessMetrics : IMeasureMetrics
     /// <summary>Examples the losses were taken on.</summary>
     public int ExampleCount { get; }
 
-    /// <summary><c>sharpness</c>, <c>stderr</c>, <c>base_loss</c>, <c>step</c>, <c>directions</c>, <c>examples</c> and <c>increases</c>.</summary>
+    /// <summary><c>base_loss</c>, <c>step</c>, <c>directions</c>, <c>examples</c> and <c>increases</c> (the value and standard error are the result's own).</summary>
     public IReadOnlyList<KeyValuePair<string, object>> Details() => new KeyValuePair<string, object>[]
     {
-        new("sharpness", Sharpness), new("stderr", StandardError ?? double.NaN), new("base_loss", BaseLoss), new("step", Step),
-        new("directions", Increases.Count), new("examples", ExampleCount), new("increases", Increases.ToArray()),
+        new("base_loss", BaseLoss), new("step", Step), new("directions", Increases.Count), new("examples", ExampleCount),
+        new("increases", Increases.ToArray()),
     };
 }

@@ -31,11 +31,15 @@ public sealed class CheckpointCommandTests : IDisposable
     public void ScoreMeasuresTheNotebooksOwnStateDict()
     {
         var (code, output, error) = CliRunner.Run("score", "--model", Path.Combine(Fixtures, "fcnn.pt"), "--architecture", "fcnn:10-64-64-1:elu",
-            "--data", OffsetData(), "--label", "target", "--measure", "weight-l2-norm", "--format", "json");
+            "--data", OffsetData(), "--label", "target", "--measure", "weight-l2-norm", "--measure", "landscape-1d-sharpness", "--format", "json");
         Assert.True(code == 0, error);
         var items = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
         Assert.Equal(0.01, items[0].GetProperty("value").GetDouble(), 6); // MSE: the default loss of one output
         Assert.True(items[1].GetProperty("value").GetDouble() > 0);
+        var details = items[2].GetProperty("details");
+        Assert.Equal(0.01, details.GetProperty("base_loss").GetDouble(), 6);
+        Assert.Equal(10, details.GetProperty("increases").GetArrayLength());
+        Assert.Equal(details.GetProperty("increases").EnumerateArray().Average(e => e.GetDouble()), items[2].GetProperty("value").GetDouble(), 12);
     }
 
     [Fact]
