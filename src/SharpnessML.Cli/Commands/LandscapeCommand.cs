@@ -37,12 +37,13 @@ internal static class LandscapeCommand
         var includeBiasBn = new Option<bool>("--include-bias-bn") { Description = "Move biases and normalisation layers too (default: zero their directions, as --xignore biasbn)." };
         var bnStates = new Option<bool>("--bn-states") { Description = "Move the BatchNorm running statistics with the weights (the paper's --dir_type states); default: fixed." };
         var examples = new Option<int?>("--examples") { Description = "Examples every point is evaluated on, drawn with --seed (default 1024; 0 for all)." };
+        var chunk = new Option<int>("--chunk-size") { Description = "Examples per forward pass.", DefaultValueFactory = _ => 1024 };
         var seed = new Option<int>("--seed") { Description = "Seed of the examples and directions.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Output folder (landscape.png, landscape.csv).", DefaultValueFactory = _ => Path.Combine("reports", "landscape") };
 
         var command = new Command("landscape", "Plot a saved model's loss landscape (filter-normalised directions, Li et al. 2018) to a PNG and a CSV grid.") { model, to };
         foreach (var option in data.All) command.Options.Add(option);
-        foreach (var option in new Option[] { loss, architecture, twoD, steps, range, directions, normalization, includeBiasBn, bnStates, examples, seed, output })
+        foreach (var option in new Option[] { loss, architecture, twoD, steps, range, directions, normalization, includeBiasBn, bnStates, examples, chunk, seed, output })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -57,6 +58,7 @@ internal static class LandscapeCommand
                 IgnoreBiasAndNormalization = !parse.GetValue(includeBiasBn),
                 BatchNormStatistics = parse.GetValue(bnStates) ? BatchNormStatistics.Perturbed : BatchNormStatistics.Fixed,
                 Seed = parse.GetValue(seed),
+                ChunkSize = parse.GetValue(chunk),
             };
             if (parse.GetValue(range) is { Length: 2 } r) (options.RangeMin, options.RangeMax) = (r[0], r[1]);
             else if (toPath != null) (options.RangeMin, options.RangeMax) = (-0.5, 1.5);
@@ -65,6 +67,7 @@ internal static class LandscapeCommand
                 if (n < 0) throw new ArgumentException($"--examples must be at least 0 (0 for all), got {n}.");
                 options.ExampleCount = n == 0 ? null : n;
             }
+            if (options.ChunkSize < 1) throw new ArgumentException($"--chunk-size must be at least 1, got {options.ChunkSize}.");
             if (options.Steps < 2) throw new ArgumentException($"--steps must be at least 2, got {options.Steps}.");
             if (!(options.RangeMin < options.RangeMax) || !double.IsFinite(options.RangeMin) || !double.IsFinite(options.RangeMax))
                 throw new ArgumentException($"--range needs MIN < MAX, got {options.RangeMin} {options.RangeMax}.");
