@@ -68,6 +68,21 @@ public sealed class CheckpointCommandTests : IDisposable
         Assert.Contains("unexpected tensor 'fc3.scale' [3]", line);
     }
 
+    [Fact]
+    public void SelectRanksStateDictsAndSafetensorsOfOneArchitecture()
+    {
+        // The same weights twice, as .pt and re-saved under other names: one value, two rows.
+        var copy = Path.Combine(folder, "copy.pt");
+        File.Copy(Path.Combine(Fixtures, "fcnn.pt"), copy);
+        var (code, output, error) = CliRunner.Run("select", "--model", Path.Combine(Fixtures, "fcnn.pt"), "--model", copy,
+            "--architecture", "fcnn:10-64-64-1:elu", "--data", OffsetData(), "--label", "target", "--measure", "weight-l2-norm", "--format", "json");
+        Assert.True(code == 0, error);
+        var ranking = JsonDocument.Parse(output).RootElement.GetProperty("ranking").EnumerateArray().ToList();
+        Assert.Equal(2, ranking.Count);
+        Assert.Equal(ranking[0].GetProperty("value").GetDouble(), ranking[1].GetProperty("value").GetDouble());
+        Assert.Equal(0.01, ranking[0].GetProperty("loss").GetDouble(), 6);
+    }
+
     [Theory]
     [InlineData("fcnn:10-64-1:elu", "tensor 'fc2.weight' is [64, 64], but fcnn:10-64-1:elu's layers.1.weight is [1, 64]")]
     [InlineData("fcnn:12-64-64-1:elu", "has 10 features per example, but --architecture fcnn:12-64-64-1:elu takes 12")]
