@@ -22,6 +22,7 @@ public static class Program
             ScoreCommand.Create(),
             SelectCommand.Create(),
             CorrelateCommand.Create(),
+            LandscapeCommand.Create(),
             BenchCommand.Create(),
         };
         try

@@ -17,7 +17,7 @@ internal static class ScoreCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A SharpnessML model file or a TorchScript .pt file.", Required = true };
+        var model = new Option<string>("--model") { Description = "A SharpnessML model file, a TorchScript .pt file, or a PyTorch checkpoint (with --architecture).", Required = true };
         var data = new DataOptions();
         data.Data.Required = false; // data-free measures (weight norms, spectral metrics) need none
         var loss = new Option<string?>("--loss") { Description = "mse or cross-entropy (required for TorchScript)." };
@@ -28,10 +28,15 @@ internal static class ScoreCommand
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
 
+        var architecture = new Option<string?>("--architecture")
+        {
+            Description = "Read --model as a PyTorch checkpoint (torch.save(model.state_dict()) .pt or .safetensors) of this architecture: " +
+                          "fcnn:10-64-64-1:elu (activation after every layer, as the seed notebooks), mlp:SIZES:ACT (linear output), lenet5, lenet5-classic.",
+        };
         var densityPlot = new Option<string?>("--density-plot") { Description = "Also measure the Hessian spectral density (SLQ) and plot it to this PNG file." };
         var command = new Command("score", "Measure a saved model's sharpness on a data file (data-free measures, e.g. alpha-weighted, need none).") { model };
         foreach (var option in data.All) command.Options.Add(option);
-        foreach (var option in new Option[] { loss, measures, rho, seed, format, densityPlot }) command.Options.Add(option);
+        foreach (var option in new Option[] { loss, architecture, measures, rho, seed, format, densityPlot }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
@@ -42,9 +47,10 @@ internal static class ScoreCommand
             var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
             foreach (var name in names) MeasureRegistry.BuiltIn.Validate(name);
             settings.Validate();
+            var checkpoint = parse.GetValue(architecture) is { } a ? SharpnessML.Trainers.Checkpoints.CheckpointArchitecture.Parse(a) : null;
             var results = parse.GetValue(data.Data) is null
-                ? SavedModelScorer.ScoreWithoutData(parse.GetValue(model)!, lossFunction, names, settings)
-                : SavedModelScorer.Score(parse.GetValue(model)!, data.Read(parse), lossFunction, names, settings);
+                ? SavedModelScorer.ScoreWithoutData(parse.GetValue(model)!, lossFunction, names, settings, checkpoint)
+                : SavedModelScorer.Score(parse.GetValue(model)!, data.Read(parse), lossFunction, names, settings, checkpoint);
             if (plotPath != null)
             {
                 var density = results.Single(r => r.Measure == "hessian-density").MetricsAs<HessianDensityMetrics>();

@@ -28,21 +28,28 @@ internal static class SelectCommand
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
 
+        var architecture = new Option<string?>("--architecture")
+        {
+            Description = "Read every candidate as a PyTorch checkpoint (torch.save(model.state_dict()) .pt or .safetensors) of this architecture: " +
+                          "fcnn:10-64-64-1:elu (activation after every layer, as the seed notebooks), mlp:SIZES:ACT (linear output), lenet5, lenet5-classic.",
+        };
         var command = new Command("select", "Rank saved models by a sharpness measure on a data file and select the flattest.")
         {
             models, modelsDir,
         };
         foreach (var option in data.All) command.Options.Add(option);
-        foreach (var option in new Option[] { loss, measure, rho, seed, format }) command.Options.Add(option);
+        foreach (var option in new Option[] { loss, architecture, measure, rho, seed, format }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
             var paths = (parse.GetValue(models) ?? Array.Empty<string>()).ToList();
+            var checkpoint = parse.GetValue(architecture) is { } a ? SharpnessML.Trainers.Checkpoints.CheckpointArchitecture.Parse(a) : null;
             if (parse.GetValue(modelsDir) is { } folder)
             {
                 if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--models-dir '{folder}' does not exist.");
                 var found = Directory.EnumerateFiles(folder)
-                    .Where(f => f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".pt", StringComparison.OrdinalIgnoreCase))
+                    .Where(f => f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".pt", StringComparison.OrdinalIgnoreCase)
+                                || (checkpoint != null && f.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)))
                     .Order(StringComparer.Ordinal).ToList();
                 if (found.Count == 0) throw new ArgumentException($"--models-dir '{folder}' holds no .zip or .pt file.");
                 paths.AddRange(found);
@@ -51,7 +58,7 @@ internal static class SelectCommand
             var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
             MeasureRegistry.BuiltIn.Validate(parse.GetValue(measure)!);
             settings.Validate();
-            var result = SavedModelScorer.Select(paths, data.Read(parse), lossFunction, parse.GetValue(measure)!, settings);
+            var result = SavedModelScorer.Select(paths, data.Read(parse), lossFunction, parse.GetValue(measure)!, settings, checkpoint);
             Write(result, parse.GetValue(format)!);
             foreach (var failure in result.Failures)
                 Console.Error.WriteLine($"sharpnessml: warning: candidate '{failure.Name}' failed and is not ranked: {CliErrors.OneLine(failure.Error)}");

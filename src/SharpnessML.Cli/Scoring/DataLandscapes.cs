@@ -1,17 +1,21 @@
 using Microsoft.ML;
 using SharpnessML.Datasets;
+using SharpnessML.Trainers.Checkpoints;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Evaluation;
 
 namespace SharpnessML.Cli.Scoring;
 
-/// <summary>Saved models (model files or TorchScript) opened on the CLI's data: a CSV table or an IDX pair.</summary>
+/// <summary>Saved models (model files, TorchScript, or PyTorch checkpoints with an architecture) opened on the CLI's data: a CSV table or an IDX pair.</summary>
 internal static class DataLandscapes
 {
     /// <summary>Opens <paramref name="modelPath"/> (either kind) on a CSV table, as <c>score</c> and <c>select</c> do.</summary>
-    public static OpenedLandscape FromCsv(MLContext ml, string modelPath, CsvTable table, string labelColumn, LossFunction? loss)
+    public static OpenedLandscape FromCsv(MLContext ml, string modelPath, CsvTable table, string labelColumn, LossFunction? loss,
+        CheckpointArchitecture? architecture = null)
     {
         CheckModelPath(modelPath);
+        if (architecture != null)
+            return SavedModelLandscape.FromCheckpoint(modelPath, architecture, loss, task => table.ToTensors(labelColumn, task), $"'{table.Path}'");
         if (SavedModelFiles.IsSharpnessModelFile(modelPath))
             return SavedModelLandscape.FromModelFile(ml, modelPath, loss, (schema, network) =>
             {
@@ -38,9 +42,11 @@ internal static class DataLandscapes
     /// one feature vector and one label column (<see cref="IdxPair.ToDataView"/>), a TorchScript model the
     /// flattened images.
     /// </summary>
-    public static OpenedLandscape FromIdx(MLContext ml, string modelPath, IdxPair pair, LossFunction? loss)
+    public static OpenedLandscape FromIdx(MLContext ml, string modelPath, IdxPair pair, LossFunction? loss, CheckpointArchitecture? architecture = null)
     {
         CheckModelPath(modelPath);
+        if (architecture != null)
+            return SavedModelLandscape.FromCheckpoint(modelPath, architecture, loss, pair.ToTensors, $"IDX file '{pair.LabelsPath}'");
         if (SavedModelFiles.IsSharpnessModelFile(modelPath))
             return SavedModelLandscape.FromModelFile(ml, modelPath, loss, (schema, _) => pair.ToDataView(ml, schema, modelPath));
         return SavedModelLandscape.FromTorchScript(modelPath, loss, pair.ToTensors, $"IDX file '{pair.LabelsPath}'");

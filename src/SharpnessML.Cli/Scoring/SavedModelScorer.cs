@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Microsoft.ML;
+using SharpnessML.Trainers.Checkpoints;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Transforms.Evaluation;
@@ -40,15 +41,16 @@ internal static class SavedModelScorer
     /// <param name="loss">The loss; required for TorchScript models (a model file knows its own).</param>
     /// <param name="measures">Measure names (see <see cref="MeasureRegistry.Names"/>).</param>
     /// <param name="settings">ρ and seed.</param>
+    /// <param name="architecture">When given, <paramref name="modelPath"/> is a PyTorch checkpoint loaded into it.</param>
     public static IReadOnlyList<MeasureResult> Score(string modelPath, ScoringData data, LossFunction? loss,
-        IReadOnlyList<string> measures, MeasureSettings settings)
+        IReadOnlyList<string> measures, MeasureSettings settings, CheckpointArchitecture? architecture = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         Validate(measures, settings);
         DataLandscapes.CheckModelPath(modelPath);
 
         using var scope = torch.NewDisposeScope();
-        var opened = data.Open(new MLContext(seed: settings.Seed), modelPath, loss);
+        var opened = data.Open(new MLContext(seed: settings.Seed), modelPath, loss, architecture);
         using var owned = opened.Owned;
         try
         {
@@ -70,13 +72,16 @@ internal static class SavedModelScorer
     /// <c>loss</c> row.
     /// </summary>
     /// <exception cref="ArgumentException">A measure needs data (the message names it).</exception>
-    public static IReadOnlyList<MeasureResult> ScoreWithoutData(string modelPath, LossFunction? loss, IReadOnlyList<string> measures, MeasureSettings settings)
+    public static IReadOnlyList<MeasureResult> ScoreWithoutData(string modelPath, LossFunction? loss, IReadOnlyList<string> measures, MeasureSettings settings,
+        CheckpointArchitecture? architecture = null)
     {
         Validate(measures, settings);
         RequireDataFree(measures);
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model file '{modelPath}' does not exist.", modelPath);
         using var scope = torch.NewDisposeScope();
-        var opened = SavedModelLandscape.WithoutData(new MLContext(seed: settings.Seed), modelPath, loss);
+        var opened = architecture is null
+            ? SavedModelLandscape.WithoutData(new MLContext(seed: settings.Seed), modelPath, loss)
+            : SavedModelLandscape.CheckpointWithoutData(modelPath, architecture, loss);
         using var owned = opened.Owned;
         return measures.Select(name => MeasureRegistry.BuiltIn.Measure(name, opened.Landscape, settings)).ToList();
     }
@@ -93,7 +98,7 @@ internal static class SavedModelScorer
     }
 
     /// <summary>Ranks saved models by <paramref name="measure"/> on the CSV file <paramref name="dataPath"/>
-    /// (see <see cref="Select(IReadOnlyList{string}, ScoringData, LossFunction?, string, MeasureSettings)"/>).</summary>
+    /// (see <see cref="Select(IReadOnlyList{string}, ScoringData, LossFunction?, string, MeasureSettings, CheckpointArchitecture?)"/>).</summary>
     /// <param name="modelPaths">The files; each is named in the ranking by its file name (by its path when two names clash).</param>
     /// <param name="dataPath">A CSV file with a header row.</param>
     /// <param name="labelColumn">The label column's name.</param>
@@ -121,8 +126,9 @@ internal static class SavedModelScorer
     /// <param name="loss">The loss; required for TorchScript models (a model file knows its own and must agree).</param>
     /// <param name="measure">A measure name (see <see cref="MeasureRegistry.Names"/>).</param>
     /// <param name="settings">ρ and seed, shared by every model.</param>
+    /// <param name="architecture">When given, every path is a PyTorch checkpoint loaded into it.</param>
     public static ModelSelectionResult Select(IReadOnlyList<string> modelPaths, ScoringData data, LossFunction? loss,
-        string measure, MeasureSettings settings)
+        string measure, MeasureSettings settings, CheckpointArchitecture? architecture = null)
     {
         ArgumentNullException.ThrowIfNull(modelPaths);
         ArgumentNullException.ThrowIfNull(data);
@@ -138,7 +144,7 @@ internal static class SavedModelScorer
         var names = modelPaths.Select(Path.GetFileName).ToList();
         bool unique = names.Distinct(StringComparer.Ordinal).Count() == names.Count;
         var candidates = modelPaths.Select((path, i) =>
-            (unique ? names[i]! : path, (Func<OpenedLandscape>)(() => data.Open(ml, path, loss)))).ToList();
+            (unique ? names[i]! : path, (Func<OpenedLandscape>)(() => data.Open(ml, path, loss, architecture)))).ToList();
         return ModelSelection.Rank(candidates, MeasureRegistry.BuiltIn, measure, settings, keepGoing: true);
     }
 

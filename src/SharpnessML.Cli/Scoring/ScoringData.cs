@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using SharpnessML.Trainers.Training;
 using SharpnessML.Datasets;
+using SharpnessML.Trainers.Checkpoints;
 using SharpnessML.Transforms.Evaluation;
 
 namespace SharpnessML.Cli.Scoring;
@@ -12,9 +13,9 @@ namespace SharpnessML.Cli.Scoring;
 /// </summary>
 internal sealed class ScoringData
 {
-    private readonly Func<MLContext, string, LossFunction?, OpenedLandscape> open;
+    private readonly Func<MLContext, string, LossFunction?, CheckpointArchitecture?, OpenedLandscape> open;
 
-    private ScoringData(string description, Func<MLContext, string, LossFunction?, OpenedLandscape> open)
+    private ScoringData(string description, Func<MLContext, string, LossFunction?, CheckpointArchitecture?, OpenedLandscape> open)
     {
         Description = description;
         this.open = open;
@@ -37,7 +38,7 @@ internal sealed class ScoringData
         ArgumentException.ThrowIfNullOrEmpty(labelColumn);
         var table = CsvTable.Read(path);
         table.IndexOf(labelColumn);
-        return new ScoringData($"'{path}'", (ml, model, loss) => DataLandscapes.FromCsv(ml, model, table, labelColumn, loss));
+        return new ScoringData($"'{path}'", (ml, model, loss, architecture) => DataLandscapes.FromCsv(ml, model, table, labelColumn, loss, architecture));
     }
 
     /// <summary>
@@ -56,9 +57,10 @@ internal sealed class ScoringData
     public static ScoringData Idx(string imagesPath, string labelsPath, IdxPixelScaling scaling = IdxPixelScaling.FashionMnist)
     {
         var pair = IdxPair.Read(imagesPath, labelsPath, scaling);
-        return new ScoringData($"'{imagesPath}' and '{labelsPath}'", (ml, model, loss) => DataLandscapes.FromIdx(ml, model, pair, loss));
+        return new ScoringData($"'{imagesPath}' and '{labelsPath}'", (ml, model, loss, architecture) => DataLandscapes.FromIdx(ml, model, pair, loss, architecture));
     }
 
-    /// <summary>Opens <paramref name="modelPath"/> (either kind) on this data.</summary>
-    internal OpenedLandscape Open(MLContext ml, string modelPath, LossFunction? loss) => open(ml, modelPath, loss);
+    /// <summary>Opens <paramref name="modelPath"/> (either kind, or a PyTorch checkpoint when <paramref name="architecture"/> is given) on this data.</summary>
+    internal OpenedLandscape Open(MLContext ml, string modelPath, LossFunction? loss, CheckpointArchitecture? architecture = null) =>
+        open(ml, modelPath, loss, architecture);
 }

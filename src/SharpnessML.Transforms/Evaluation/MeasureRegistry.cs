@@ -6,6 +6,7 @@ using SharpnessML.Transforms.Hessian;
 using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
 using SharpnessML.Transforms.Spectral;
+using SharpnessML.Transforms.Visualization;
 
 namespace SharpnessML.Transforms.Evaluation;
 
@@ -23,7 +24,7 @@ namespace SharpnessML.Transforms.Evaluation;
 /// <c>log-prod-of-fro</c> (data-free), <c>ggn-top-eigenvalues</c>, <c>ggn-trace</c>, <c>fisher-trace</c> (Monte-Carlo
 /// Fisher), <c>empirical-fisher-trace</c>, <c>kfac-trace</c>, <c>kfac-top-eigenvalues</c> (curvature), and the data-free
 /// spectral metrics <c>alpha</c>, <c>alpha-weighted</c>, <c>log-spectral-norm</c>, <c>stable-rank</c> and <c>log-norm</c>
-/// (<see cref="IDataFreeMeasure"/>). A registry is safe to read from several threads; registering while others measure is too.
+/// (<see cref="IDataFreeMeasure"/>), and <c>landscape-1d-sharpness</c> (filter-normalised, Li et al. 2018). A registry is safe to read from several threads; registering while others measure is too.
 /// </remarks>
 public sealed class MeasureRegistry
 {
@@ -62,6 +63,7 @@ public sealed class MeasureRegistry
         list.AddRange(HessianSharpnessMeasures.All());
         list.AddRange(CurvatureSharpnessMeasures.All());
         list.AddRange(SpectralMeasure.All());
+        list.Add(new FilterNormalizedSharpnessMeasure());
         return list;
     }
 

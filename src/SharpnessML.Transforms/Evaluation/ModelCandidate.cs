@@ -71,6 +71,22 @@ public sealed class ModelCandidate
                 task => SupervisedTensors.FromDataView(data, featureColumnName, labelColumnName, task), "The data"));
     }
 
+    /// <summary>
+    /// A PyTorch checkpoint — <c>torch.save(model.state_dict())</c> or a <c>.safetensors</c> file — loaded into
+    /// <paramref name="architecture"/> (e.g. <c>CheckpointArchitecture.Parse("lenet5")</c>; see
+    /// <see cref="Trainers.Checkpoints.PyTorchCheckpoint"/> for how tensors are matched), reading the data's columns as
+    /// <see cref="FromTorchScript"/> does; measured with <paramref name="loss"/> or the architecture's default.
+    /// </summary>
+    public static ModelCandidate FromCheckpoint(string path, Trainers.Checkpoints.CheckpointArchitecture architecture, LossFunction? loss = null,
+        string? name = null, string featureColumnName = "Features", string labelColumnName = "Label")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(architecture);
+        return new ModelCandidate(name ?? Path.GetFileName(path), (_, data) =>
+            SavedModelLandscape.FromCheckpoint(path, architecture, loss,
+                task => SupervisedTensors.FromDataView(data, featureColumnName, labelColumnName, task), "The data"));
+    }
+
     /// <summary>Opens the candidate on <paramref name="data"/> in the caller's dispose scope.</summary>
     internal OpenedLandscape Open(MLContext ml, IDataView data) => open(ml, data);
 

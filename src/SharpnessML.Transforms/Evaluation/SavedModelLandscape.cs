@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using SharpnessML.Trainers;
+using SharpnessML.Trainers.Checkpoints;
 using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.Networks;
 using SharpnessML.Trainers.TorchScript;
@@ -41,6 +42,14 @@ internal static class SavedModelLandscape
             network.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A PyTorch checkpoint opened for the data-free measures only (see <see cref="LossLandscape.WithoutData"/>).</summary>
+    public static OpenedLandscape CheckpointWithoutData(string path, CheckpointArchitecture architecture, LossFunction? loss)
+    {
+        var (network, _) = PyTorchCheckpoint.Load(path, architecture);
+        CheckFiniteParameters(network, $"Checkpoint '{path}'");
+        return new OpenedLandscape(LossLandscape.WithoutData(network), loss ?? architecture.DefaultLoss, network);
     }
 
     /// <summary>
@@ -136,5 +145,28 @@ internal static class SavedModelLandscape
             throw new ArgumentException($"TorchScript model '{path}' {described}; expected {expected}, one row per example (it would be broadcast against the labels).");
         if (!output.requires_grad)
             throw new ArgumentException($"TorchScript model '{path}' {described} that does not depend on its parameters (no gradient reaches them); there is no loss landscape to measure.");
+    }
+
+    /// <summary>
+    /// Loads the PyTorch checkpoint (a <c>state_dict</c> <c>.pt</c> or <c>.safetensors</c> file) at <paramref name="path"/> into
+    /// <paramref name="architecture"/> (<see cref="PyTorchCheckpoint"/>) and builds its landscape on the tensors
+    /// <paramref name="data"/> returns; the loss is <paramref name="loss"/> or the architecture's default. Refuses, naming
+    /// the file, data whose width or labels do not fit the architecture.
+    /// </summary>
+    public static OpenedLandscape FromCheckpoint(string path, CheckpointArchitecture architecture, LossFunction? loss,
+        Func<NetworkTask, SupervisedTensors> data, string dataName)
+    {
+        var used = loss ?? architecture.DefaultLoss;
+        if (used == LossFunction.MeanSquaredError && architecture.OutputSize != 1)
+            throw new ArgumentException($"--architecture {architecture.Name} has {architecture.OutputSize} outputs; MSE needs 1 (use --loss cross-entropy).");
+        var task = used == LossFunction.MeanSquaredError ? NetworkTask.Regression : NetworkTask.MulticlassClassification;
+        var tensors = data(task);
+        if (tensors.FeatureCount != architecture.InputSize)
+            throw new ArgumentException($"{dataName} has {tensors.FeatureCount} features per example, but --architecture {architecture.Name} takes {architecture.InputSize}.");
+        if (task == NetworkTask.MulticlassClassification && tensors.Labels.max().item<long>() >= architecture.OutputSize)
+            throw new ArgumentException($"{dataName} has class label {tensors.Labels.max().item<long>()}, but --architecture {architecture.Name} has only {architecture.OutputSize} outputs.");
+        var (network, _) = PyTorchCheckpoint.Load(path, architecture);
+        CheckFiniteParameters(network, $"Checkpoint '{path}'");
+        return new OpenedLandscape(LossLandscape.ForSupervised(network, tensors, used), used, network);
     }
 }

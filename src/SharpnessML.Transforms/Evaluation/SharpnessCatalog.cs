@@ -5,6 +5,7 @@ using SharpnessML.Trainers.Data;
 using SharpnessML.Trainers.ModelFiles;
 using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
+using SharpnessML.Transforms.Visualization;
 using TorchSharp;
 
 namespace SharpnessML.Transforms.Evaluation;
@@ -113,6 +114,44 @@ public sealed class SharpnessCatalog
         Measures.Validate(measure);
         using var scope = torch.NewDisposeScope();
         return Measures.Measure(measure, CreateLandscape(model, data, out _), settings ?? new MeasureSettings());
+    }
+
+    /// <summary>
+    /// The loss surface of <paramref name="model"/> on <paramref name="data"/> (Li et al., 2018): a 1D curve or a 2D grid
+    /// of <paramref name="steps"/> points per axis from −1 to 1 along seeded random filter-normalised directions, biases
+    /// and normalisation layers left out, on 1,024 examples (see <see cref="LossSurfaceOptions"/> for the defaults).
+    /// </summary>
+    /// <param name="model">A chain holding one SharpnessML network; the transformers before it are applied to <paramref name="data"/>.</param>
+    /// <param name="data">Raw rows (usually the training data).</param>
+    /// <param name="twoDimensional">A 2D surface when true, a 1D curve when false (the default).</param>
+    /// <param name="steps">Grid points per axis. Default 51 (the paper's plots).</param>
+    public LossSurface Landscape(ITransformer model, IDataView data, bool twoDimensional = false, int steps = 51) =>
+        Landscape(model, data, new LossSurfaceOptions { TwoDimensional = twoDimensional, Steps = steps });
+
+    /// <summary>The loss surface of <paramref name="model"/> on <paramref name="data"/> with every option (<see cref="LossSurfaces.Compute"/>).</summary>
+    public LossSurface Landscape(ITransformer model, IDataView data, LossSurfaceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        using var scope = torch.NewDisposeScope();
+        return LossSurfaces.Compute(CreateLandscape(model, data, out _), options);
+    }
+
+    /// <summary>
+    /// The loss along the line from <paramref name="from"/> to <paramref name="to"/> (two networks of one architecture, e.g. the
+    /// initial and the trained one), θ_a + x(θ_b − θ_a), on <paramref name="data"/> read through <paramref name="from"/>'s chain
+    /// (<see cref="LossSurfaces.Interpolate"/>); the range is −0.5 to 1.5 unless <paramref name="options"/> say otherwise.
+    /// </summary>
+    public LossSurface Interpolate(ITransformer from, ITransformer to, IDataView data, LossSurfaceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(to);
+        options ??= new LossSurfaceOptions { RangeMin = -0.5, RangeMax = 1.5 };
+        options.Validate();
+        using var scope = torch.NewDisposeScope();
+        var a = CreateLandscape(from, data, out _);
+        var (_, target, _) = SharpnessModelFile.Split(to);
+        var b = new LossLandscape(target.Network, target.Network.parameters().ToList(), _ => throw new InvalidOperationException("Only the target's parameters are read."), 1);
+        return LossSurfaces.Interpolate(a, b, options);
     }
 
     /// <summary>

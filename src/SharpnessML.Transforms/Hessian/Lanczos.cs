@@ -1,4 +1,5 @@
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SharpnessML.Transforms.Hessian;
 
@@ -38,7 +39,20 @@ public sealed class LanczosOptions : HessianOptions
 public static class Lanczos
 {
     /// <summary>The <see cref="LanczosOptions.Count"/> largest eigenvalues of <paramref name="op"/>.</summary>
-    public static EigenvalueResult TopEigenvalues(ILinearOperator op, LanczosOptions? options = null)
+    public static EigenvalueResult TopEigenvalues(ILinearOperator op, LanczosOptions? options = null) => Run(op, options, vectors: false).Result;
+
+    /// <summary>
+    /// The <see cref="LanczosOptions.Count"/> largest eigenvalues of <paramref name="op"/> and their Ritz vectors (unit
+    /// float64 vectors of <see cref="ILinearOperator.Dimension"/> entries, in the caller's dispose scope), e.g. as the
+    /// directions of a loss-surface plot.
+    /// </summary>
+    internal static (EigenvalueResult Result, Tensor[] Vectors) TopEigenpairs(ILinearOperator op, LanczosOptions? options = null)
+    {
+        var (result, vectors) = Run(op, options, vectors: true);
+        return (result, vectors!);
+    }
+
+    private static (EigenvalueResult Result, Tensor[]? Vectors) Run(ILinearOperator op, LanczosOptions? options, bool vectors)
     {
         ArgumentNullException.ThrowIfNull(op);
         options ??= new LanczosOptions();
@@ -96,7 +110,11 @@ public static class Lanczos
             achieved = 0;
             converged = true;
         }
-        return new EigenvalueResult(top, process.Steps, process.Steps, achieved, converged);
+        var result = new EigenvalueResult(top, process.Steps, process.Steps, achieved, converged);
+        if (!vectors) return (result, null);
+        var ritz = process.RitzVectors(top.Length);
+        foreach (var v in ritz) v.MoveToOuterDisposeScope();
+        return (result, ritz);
     }
 
     /// <summary>Whether the leading values of <paramref name="earlier"/> equal <paramref name="top"/> up to round-off.</summary>

@@ -131,6 +131,32 @@ internal sealed class LanczosProcess : IDisposable
         return (values, last, weights);
     }
 
+    /// <summary>
+    /// The Ritz vectors Q_m y_i of the <paramref name="count"/> largest Ritz values (y_i the eigenvectors of T_m), unit
+    /// float64 vectors in the order of <see cref="RitzValues"/>; they approximate the operator's top eigenvectors.
+    /// </summary>
+    public Tensor[] RitzVectors(int count)
+    {
+        int m = Steps;
+        if (count < 1 || count > m) throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be between 1 and the steps taken ({m}).");
+        if (m == 1) return new[] { basis[0].clone() };
+        var t = Matrix<double>.Build.Dense(m, m);
+        for (int i = 0; i < m; i++)
+        {
+            t[i, i] = alpha[i];
+            if (i + 1 < m) t[i, i + 1] = t[i + 1, i] = beta[i];
+        }
+        var evd = t.Evd(Symmetricity.Symmetric);
+        var order = Enumerable.Range(0, m).OrderByDescending(i => evd.EigenValues[i].Real).Take(count).ToArray();
+        var stacked = torch.stack(basis, 1); // [dimension, m]
+        return order.Select(i =>
+        {
+            var y = torch.tensor(Enumerable.Range(0, m).Select(j => evd.EigenVectors[j, i]).ToArray(), dtype: float64).to(stacked.device);
+            var v = stacked.mv(y);
+            return v / v.norm();
+        }).ToArray();
+    }
+
     /// <summary>Frees the basis and residual.</summary>
     public void Dispose()
     {

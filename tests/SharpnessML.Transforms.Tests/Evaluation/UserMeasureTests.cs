@@ -96,8 +96,9 @@ public sealed class UserMeasureTests
             "adaptive-avg-l2", "adaptive-avg-linf", "adaptive-worst-l2", "adaptive-worst-linf", "alpha", "alpha-weighted",
             "empirical-fisher-trace", "fisher-rao", "fisher-trace", "geodesic", "ggn-top-eigenvalues", "ggn-trace",
             "hessian-density", "hessian-diag-sqrt-trace", "hessian-diag-sum-squares", "hessian-top-eigenvalues", "hessian-trace",
-            "hessian-trace-hutchpp", "kfac-top-eigenvalues", "kfac-trace", "log-norm", "log-prod-of-fro", "log-spectral-norm",
-            "pac-bayes", "pac-bayes-plain", "renyi", "stable-rank", "standard-avg-l2", "standard-avg-linf",
+            "hessian-trace-hutchpp", "kfac-top-eigenvalues", "kfac-trace", "landscape-1d-sharpness", "log-norm",
+            "log-prod-of-fro", "log-spectral-norm", "pac-bayes", "pac-bayes-plain", "renyi", "stable-rank", "standard-avg-l2",
+            "standard-avg-linf",
             "standard-worst-l2", "standard-worst-linf", "weight-l1-norm", "weight-l2-norm",
         };
         Assert.Equal(expected, MeasureRegistry.BuiltIn.Names);
