@@ -31,6 +31,11 @@ internal static class StudyFileReader
         {
             throw new InvalidDataException($"Study file {path}: not valid YAML (line {e.Start.Line}): {e.Message}", e);
         }
+        catch (InvalidOperationException e) when (extension is ".yaml" or ".yml")
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, on some malformed plain scalars (found by the fuzz test).
+            throw new InvalidDataException($"Study file {path}: not valid YAML: the YAML scanner stopped ({e.Message}).", e);
+        }
     }
 
     /// <summary>Deepest nesting of mappings and sequences a study file may have (JSON's default limit too).</summary>

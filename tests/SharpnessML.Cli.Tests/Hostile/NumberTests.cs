@@ -29,7 +29,7 @@ public sealed class NumberTests : IDisposable
     [Theory]
     [InlineData("dup.json", """{ "dataset": "abalone", "name": "a", "name": "b", "grid": { "learningRate": [0.1, 0.2, 0.3] } }""", "key 'name' appears twice")]
     [InlineData("dup-measure.json", """{ "dataset": "abalone", "grid": { "learningRate": [0.1, 0.2, 0.3] }, "measures": [{ "name": "renyi", "rho": 1, "rho": 2 }] }""", "key 'measures[0].rho' appears twice")]
-    [InlineData("dup.yaml", "dataset: abalone\nname: a\nname: b\ngrid:\n  learningRate: [0.1, 0.2, 0.3]\n", "Duplicate key name")]
+    [InlineData("dup.yaml", "dataset: abalone\nname: a\nname: b\ngrid:\n  learningRate: [0.1, 0.2, 0.3]\n", "the key 'name' appears twice")]
     [InlineData("scalar.json", """{ "dataset": "abalone", "grid": { "learningRate": 0.1, "replicate": [0, 1, 2] } }""", "grid.learningRate must be an array of values, e.g. [0.1]")]
     [InlineData("scalar.yaml", "dataset: abalone\ngrid:\n  learningRate: 0.1\n  replicate: [0, 1, 2]\n", "grid.learningRate must be an array of values")]
     [InlineData("dropout.json", """{ "dataset": "fashion-mnist", "grid": { "dropout": [0.1, 2.0, 0.3] } }""", "grid axis 'dropout' has an invalid value '2'; it must be a probability in [0, 1)")]
