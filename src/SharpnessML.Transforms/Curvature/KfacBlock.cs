@@ -100,7 +100,12 @@ public sealed class KfacBlock
     private (int Output, int Input) Position(int parameter) =>
         parameter < Outputs * Inputs ? (parameter / Inputs, parameter % Inputs) : (parameter - Outputs * Inputs, Inputs);
 
-    private static double[] Eigenvalues(Matrix<double> m) => m.RowCount == 1
-        ? new[] { m[0, 0] }
+    /// <summary>
+    /// The eigenvalues, largest first; all NaN when a factor is not finite (a diverged network: MathNet's symmetric
+    /// eigensolver indexes out of its arrays on NaN input).
+    /// </summary>
+    private static double[] Eigenvalues(Matrix<double> m) =>
+        m.Enumerate().Any(v => !double.IsFinite(v)) ? Enumerable.Repeat(double.NaN, m.RowCount).ToArray()
+        : m.RowCount == 1 ? new[] { m[0, 0] }
         : m.Evd(Symmetricity.Symmetric).EigenValues.Select(c => c.Real).OrderByDescending(x => x).ToArray();
 }

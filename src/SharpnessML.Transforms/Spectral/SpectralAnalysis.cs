@@ -40,6 +40,9 @@ public static class SpectralAnalysis
         var skipped = new List<string>();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
+        // NaN or infinite weights (a diverged model) have no spectrum: every metric is NaN, as the other measures give.
+        if (chosen.Any(p => !p.isfinite().all().item<bool>()))
+            return new SpectralMetrics(Array.Empty<LayerSpectrum>(), named.Where(n => chosen.Any(c => c.Handle == n.parameter.Handle) && !n.parameter.isfinite().all().item<bool>()).Select(n => n.name).ToList());
         for (int k = 0; k < chosen.Count; k++)
         {
             var p = chosen[k];

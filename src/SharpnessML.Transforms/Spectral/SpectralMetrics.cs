@@ -15,11 +15,13 @@ public sealed class SpectralMetrics : IMeasureMetrics
     {
         Layers = layers;
         SkippedLayers = skipped;
-        Alpha = layers.Average(l => l.Alpha);
-        AlphaWeighted = layers.Average(l => l.AlphaWeighted);
-        LogSpectralNorm = layers.Average(l => l.LogSpectralNorm);
-        StableRank = layers.Average(l => l.StableRank);
-        LogNorm = layers.Average(l => l.LogNorm);
+        // No layer measured (a network whose weights are not finite has no spectrum): every metric is NaN.
+        double Mean(Func<LayerSpectrum, double> metric) => layers.Count == 0 ? double.NaN : layers.Average(metric);
+        Alpha = Mean(l => l.Alpha);
+        AlphaWeighted = Mean(l => l.AlphaWeighted);
+        LogSpectralNorm = Mean(l => l.LogSpectralNorm);
+        StableRank = Mean(l => l.StableRank);
+        LogNorm = Mean(l => l.LogNorm);
     }
 
     /// <summary>The layers measured, in the module's order.</summary>
