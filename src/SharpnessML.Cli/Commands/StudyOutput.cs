@@ -58,7 +58,7 @@ internal sealed class StudyOutput
         report.Commit();
 
         var headline = result.Headline;
-        var paper = SeedPaperStudies.PaperTau.TryGetValue(definition.Dataset, out var tau) ? $"; seed paper: {tau:F3}" : "";
+        var paper = definition.Measures[0].Name == "adaptive-worst-linf" && SeedPaperStudies.PaperTau.TryGetValue(definition.Dataset, out var tau) ? $"; seed paper: {tau:F3}" : "";
         AnsiConsole.MarkupLine($"[bold]Kendall τ = {headline.Kendall.Coefficient:F3}[/] (p = {StudyReport.FormatP(headline.Kendall.PValue)}) between " +
                                $"{Markup.Escape(definition.Measures[0].Label)} and test loss over {headline.Models} models{paper}; " +
                                $"{result.ElapsedSeconds:F1} s. Report: {Markup.Escape(outDir)}");

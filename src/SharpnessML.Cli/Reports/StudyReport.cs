@@ -131,7 +131,7 @@ internal static class StudyReport
         {
             s.AppendLine($"**Headline:** Kendall τ-b between {d.Measures[0].Label} and test loss = **{headline.Kendall.Coefficient:F3}** " +
                          $"(p = {FormatP(headline.Kendall.PValue)}, 95% bootstrap interval [{headline.KendallInterval.Lower:F3}, {headline.KendallInterval.Upper:F3}])" +
-                         (SeedPaperStudies.PaperTau.TryGetValue(d.Dataset, out var paper) ? $"; seed paper: {paper:F3}." : "."));
+                         (d.Measures[0].Name == "adaptive-worst-linf" && SeedPaperStudies.PaperTau.TryGetValue(d.Dataset, out var paper) ? $"; seed paper: {paper:F3}." : "."));
             s.AppendLine();
         }
 

@@ -138,7 +138,7 @@ internal static class SavedModelScorer
         foreach (var path in modelPaths)
             DataLandscapes.CheckModelPath(path);
         // A usage error, not one candidate's failure: refused before any candidate is measured.
-        if (loss is null && modelPaths.FirstOrDefault(p => !SavedModelFiles.IsSharpnessModelFile(p)) is { } script)
+        if (loss is null && architecture is null && modelPaths.FirstOrDefault(p => !SavedModelFiles.IsSharpnessModelFile(p)) is { } script)
             throw new ArgumentException($"--loss (mse or cross-entropy) is required for the TorchScript model '{script}'.");
         var ml = new MLContext(seed: settings.Seed);
         var names = modelPaths.Select(Path.GetFileName).ToList();
