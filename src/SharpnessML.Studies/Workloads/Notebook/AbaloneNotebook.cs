@@ -41,6 +41,7 @@ internal sealed class AbaloneNotebook : INotebookWorkload
     public AbaloneNotebook(string? dataPath, int threads = 1)
     {
         this.threads = threads;
+        SharpnessML.Trainers.TorchRuntime.EnsureInitialized();
         var ml = new MLContext(seed: 0);
         var view = dataPath is { } path ? AbaloneDataset.Load(ml, path) : AbaloneDataset.Load(ml);
         var rows = ml.Data.CreateEnumerable<AbaloneDataset.AbaloneRow>(view, reuseRowObject: false).Skip(1).ToList(); // the header row pandas took
@@ -242,7 +243,7 @@ internal sealed class AbaloneNotebook : INotebookWorkload
         using var scope = torch.NewDisposeScope();
         var spec = SeedPaperStudies.PaperMeasure(StudyDataset.Abalone);
         if (ascent == NotebookAscent.LibraryWholeSet) spec = new StudyMeasureSpec { Name = spec.Name, Rho = spec.Rho, BatchSize = (int)trainX.shape[0], Batches = 1, Steps = spec.Steps };
-        using var data = new SupervisedTensors(trainX.alias(), trainY.alias());
+        using var data = new SupervisedTensors(trainX.alias(), trainY.reshape(-1));
         var landscape = LossLandscape.ForSupervised(network, data, LossFunction.MeanSquaredError);
         return MeasureRegistry.BuiltIn.Measure(spec.Name, landscape, spec.SettingsFor(seed)).Value;
     }

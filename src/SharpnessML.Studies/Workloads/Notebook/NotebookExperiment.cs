@@ -64,7 +64,13 @@ internal static class NotebookExperiment
     public const int PoolSeedStride = 1000;
 
     /// <summary>The workload of <paramref name="settings"/>' data set.</summary>
-    public static INotebookWorkload CreateWorkload(NotebookSettings settings) => settings.Dataset switch
+    public static INotebookWorkload CreateWorkload(NotebookSettings settings)
+    {
+        SharpnessML.Trainers.TorchRuntime.EnsureInitialized();
+        return Create(settings);
+    }
+
+    private static INotebookWorkload Create(NotebookSettings settings) => settings.Dataset switch
     {
         StudyDataset.Abalone => new AbaloneNotebook(settings.DataPath, settings.Threads),
         StudyDataset.Cora => new CoraNotebook(settings.DataPath, settings.Threads, settings.MaxEpochs),
