@@ -9,20 +9,27 @@ namespace SharpnessML.Cli.Commands;
 /// <summary><c>reproduce DATASET --protocol notebook [--pools K] [--ablation]</c>: the seed paper's experiment as its notebooks ran it.</summary>
 internal static class NotebookReproduction
 {
-    public static int Run(NotebookSettings settings, bool ablation, string? outDir, string command)
+    public static int Run(NotebookSettings settings, bool ablation, string[]? rows, string? outDir, string command)
     {
         settings.Validate();
-        var variants = ablation ? NotebookExperiment.Ablation(settings.Dataset) : new[] { NotebookExperiment.Protocol };
+        IReadOnlyList<NotebookVariant> variants = ablation ? NotebookExperiment.Ablation(settings.Dataset) : new[] { NotebookExperiment.Protocol };
+        if (rows is { Length: > 0 })
+        {
+            if (!ablation) throw new ArgumentException("--rows applies to --ablation only.");
+            var unknown = rows.Where(r => variants.All(v => v.Name != r)).ToList();
+            if (unknown.Count > 0) throw new ArgumentException($"--rows: unknown row '{unknown[0]}' for {StudyDatasetNames.NameOf(settings.Dataset)}; rows: {string.Join(", ", variants.Select(v => v.Name))}.");
+            variants = variants.Where(v => rows.Contains(v.Name)).ToList();
+        }
         outDir ??= Path.Combine("reports", $"{StudyDatasetNames.NameOf(settings.Dataset)}-{(ablation ? "ablation" : "notebook")}");
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<NotebookRow>? rows = null;
+        IReadOnlyList<NotebookRow>? results = null;
         AtomicDirectory.Write(outDir, folder =>
         {
-            rows = NotebookExperiment.Run(settings, variants, line => Console.Error.WriteLine(line));
-            NotebookReport.Write(folder, settings, rows, clock.Elapsed.TotalSeconds, command);
+            results = NotebookExperiment.Run(settings, variants, line => Console.Error.WriteLine(line));
+            NotebookReport.Write(folder, settings, results, clock.Elapsed.TotalSeconds, command);
         });
         var paper = SeedPaperStudies.PaperTau[settings.Dataset];
-        foreach (var row in rows!)
+        foreach (var row in results!)
         {
             var spread = row.Pools.Count > 1 ? $", mean {row.MeanTau:F3} ± {row.TauSpread:F3} over {row.Pools.Count} pools" : "";
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(row.Variant.Name)}[/]: Kendall τ = {string.Join(", ", row.Pools.Select(p => p.Kendall.Coefficient.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}{spread}");

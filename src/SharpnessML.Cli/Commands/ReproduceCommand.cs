@@ -32,10 +32,11 @@ internal static class ReproduceCommand
         protocol.AcceptOnlyFromAmong("library", "notebook");
         var pools = new Option<int>("--pools") { Description = "Notebook protocol: independent pools (pool p: seeds seed + 1000 p + i); reports each pool's τ, their mean and spread.", DefaultValueFactory = _ => 1 };
         var ablation = new Option<bool>("--ablation") { Description = "Notebook protocol, then each of its choices switched to the library's, one row at a time." };
+        var rows = new Option<string[]>("--rows") { Description = "With --ablation: run only these rows (by name, e.g. notebook, clamp-abs; repeatable), e.g. to spread the rows over processes.", AllowMultipleArgumentsPerToken = true };
         var output = new StudyOutput();
         var command = new Command("reproduce", "Reproduce a seed-paper experiment: train 50 models, measure sharpness and test loss, correlate, report.")
         {
-            dataset, models, rho, seed, threads, data, epochs, trainExamples, sharpnessBatches, sharpnessSteps, measures, protocol, pools, ablation,
+            dataset, models, rho, seed, threads, data, epochs, trainExamples, sharpnessBatches, sharpnessSteps, measures, protocol, pools, ablation, rows,
         };
         foreach (var option in output.All) command.Options.Add(option);
         command.SetAction(parse =>
@@ -63,10 +64,11 @@ internal static class ReproduceCommand
                     TrainExamples = parse.GetValue(trainExamples),
                     MaxEpochs = parse.GetValue(epochs),
                 };
-                return NotebookReproduction.Run(settings, parse.GetValue(ablation), parse.GetValue(output.Out), "sharpnessml " + string.Join(" ", parse.Tokens.Select(t => t.Value)));
+                return NotebookReproduction.Run(settings, parse.GetValue(ablation), parse.GetValue(rows), parse.GetValue(output.Out), "sharpnessml " + string.Join(" ", parse.Tokens.Select(t => t.Value)));
             }
 
             if (parse.GetResult(pools) is { Implicit: false }) throw new ArgumentException("--pools applies to --protocol notebook only.");
+            if (parse.GetResult(rows) is { Implicit: false }) throw new ArgumentException("--rows applies to --ablation only.");
             var definition = SeedPaperStudies.For(StudyDatasetNames.Parse(parse.GetValue(dataset)!));
             definition.Models = parse.GetValue(models);
             definition.BaseSeed = parse.GetValue(seed);

@@ -97,6 +97,8 @@ internal static class NotebookExperiment
         {
             var member = workload.Run(i, Configuration(settings.Dataset, variant, poolBase, i), variant);
             members.Add(member);
+            GC.Collect(); // tensors TorchSharp creates without a dispose scope (e.g. each parameters() call's wrappers) hold native memory until finalized
+            GC.WaitForPendingFinalizers();
             progress?.Invoke($"{variant.Name}, pool {pool}: model {i + 1}/{settings.Models} (seed {member.Seed}): test loss {member.TestLoss:G4}, sharpness {member.Sharpness:G4}, {member.Seconds:F1} s");
         }
 
@@ -140,6 +142,8 @@ internal static class NotebookExperiment
                 break;
             case StudyDataset.FashionMnist:
                 rows.Add(new() { Name = "library-optimizer", LibraryOptimizer = true, Change = "SGD lr 0.01 with momentum 0.9 and no weight decay (the library's) instead of plain SGD lr 0.05, weight decay 5e-3" });
+                rows.Add(new() { Name = "train-mode-every-epoch", TrainModeEveryEpoch = true, Change = "every training epoch in train mode; the notebook trains epochs 2+ in evaluation mode (it calls model.eval() after epoch 1 and never model.train())" });
+                rows.Add(new() { Name = "box-around-w0", BoxAroundW0 = true, Change = "the clamp's box around w0; the notebook's clone_w = param.detach() aliases the weights, so its box is centred on w1, after one unconstrained ascent step" });
                 rows.Add(new() { Name = "eval-mode-ascent", EvalModeAscent = true, Change = "the ascent in evaluation mode (dropout off, BatchNorm statistics frozen) instead of train mode with drifting BatchNorm statistics" });
                 break;
             case StudyDataset.Cora:

@@ -49,6 +49,16 @@ internal sealed record NotebookVariant
     /// <summary>LeNet, GAT: the ascent in evaluation mode (dropout off, BatchNorm frozen; state restored) instead of train mode.</summary>
     public bool EvalModeAscent { get; init; }
 
+    /// <summary>LeNet: every training epoch in train mode; the notebook calls <c>model.eval()</c> after epoch 1 and never <c>model.train()</c> again, so epochs 2+ train with dropout off and BatchNorm on its frozen running statistics.</summary>
+    public bool TrainModeEveryEpoch { get; init; }
+
+    /// <summary>
+    /// LeNet: the clamp's box around w0. The notebook's <c>clone_w = [param.detach() ...]</c> shares storage with the
+    /// parameters, so the first SGD step moves it too: the box is centred on w1, the weights after one unconstrained
+    /// ascent step (lr 0.05).
+    /// </summary>
+    public bool BoxAroundW0 { get; init; }
+
     /// <summary>GAT: the losses around the ascent (before, after each step) in evaluation mode on all training nodes instead of the train-mode 3-mask sum.</summary>
     public bool EvalModeLoss { get; init; }
 
