@@ -20,6 +20,12 @@ internal static class NotebookReproduction
             if (unknown.Count > 0) throw new ArgumentException($"--rows: unknown row '{unknown[0]}' for {StudyDatasetNames.NameOf(settings.Dataset)}; rows: {string.Join(", ", variants.Select(v => v.Name))}.");
             variants = variants.Where(v => rows.Contains(v.Name)).ToList();
         }
+        if (variants.Any(v => v.LibraryGrid) && settings.Models > SeedPaperStudies.For(settings.Dataset).GridSize)
+            throw new ArgumentException($"--models {settings.Models}: the library-grid row has {SeedPaperStudies.For(settings.Dataset).GridSize} grid points; use --models ≤ {SeedPaperStudies.For(settings.Dataset).GridSize} or --rows without library-grid.");
+        if (settings.Dataset == StudyDataset.Abalone && settings.MaxEpochs != null)
+            throw new ArgumentException("--epochs is not available for the abalone notebook protocol: its loop is the notebook's (one pass, then up to 11 more while the summed loss falls by 5%).");
+        if (settings.Dataset != StudyDataset.FashionMnist && settings.TrainExamples != null)
+            throw new ArgumentException("--train-examples applies to fashion-mnist only.");
         outDir ??= Path.Combine("reports", $"{StudyDatasetNames.NameOf(settings.Dataset)}-{(ablation ? "ablation" : "notebook")}");
         var clock = Stopwatch.StartNew();
         IReadOnlyList<NotebookRow>? results = null;

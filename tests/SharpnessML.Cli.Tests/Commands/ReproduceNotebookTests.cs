@@ -38,6 +38,8 @@ public sealed class ReproduceNotebookTests : IDisposable
     [InlineData("--workers", "2", "--workers applies to --protocol library only")]
     [InlineData("--pools", "0", "--pools must be at least 1")]
     [InlineData("--models", "2", "--models must be at least 3")]
+    [InlineData("--epochs", "3", "--epochs is not available for the abalone notebook protocol")]
+    [InlineData("--train-examples", "100", "--train-examples applies to fashion-mnist only")]
     public void LibraryOptionsAndBadCountsAreRefused(string option, string value, string expected)
     {
         var output = Path.Combine(folder, "out");
@@ -56,6 +58,9 @@ public sealed class ReproduceNotebookTests : IDisposable
         (code, _, error) = CliRunner.Run("reproduce", "cora", "--ablation", "--rows", "clamp-abs", "--out", Path.Combine(folder, "y"));
         Assert.Equal(2, code);
         Assert.Contains("unknown row 'clamp-abs' for cora", error);
+        (code, _, error) = CliRunner.Run("reproduce", "cora", "--ablation", "--models", "60", "--out", Path.Combine(folder, "z"));
+        Assert.Equal(2, code);
+        Assert.Contains("the library-grid row has 50 grid points", error);
         Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
     }
 }
