@@ -24,14 +24,51 @@ internal static class ReproduceCommand
             Description = "Also take this measure of every model (repeatable; any name `sharpnessml score` accepts), e.g. hessian-trace.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var protocol = new Option<string>("--protocol")
+        {
+            Description = "library (default): the library's pools and measure; notebook: the seed paper's notebooks' experiment (50 seeds of one configuration, their training and ascent).",
+            DefaultValueFactory = _ => "library",
+        };
+        protocol.AcceptOnlyFromAmong("library", "notebook");
+        var pools = new Option<int>("--pools") { Description = "Notebook protocol: independent pools (pool p: seeds seed + 1000 p + i); reports each pool's τ, their mean and spread.", DefaultValueFactory = _ => 1 };
+        var ablation = new Option<bool>("--ablation") { Description = "Notebook protocol, then each of its choices switched to the library's, one row at a time." };
+        var rows = new Option<string[]>("--rows") { Description = "With --ablation: run only these rows (by name, e.g. notebook, clamp-abs; repeatable), e.g. to spread the rows over processes.", AllowMultipleArgumentsPerToken = true };
         var output = new StudyOutput();
         var command = new Command("reproduce", "Reproduce a seed-paper experiment: train 50 models, measure sharpness and test loss, correlate, report.")
         {
-            dataset, models, rho, seed, threads, data, epochs, trainExamples, sharpnessBatches, sharpnessSteps, measures,
+            dataset, models, rho, seed, threads, data, epochs, trainExamples, sharpnessBatches, sharpnessSteps, measures, protocol, pools, ablation, rows,
         };
         foreach (var option in output.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(protocol) == "notebook" || parse.GetValue(ablation))
+            {
+                foreach (var (option, name) in new (Option, string)[] { (rho, "--rho"), (sharpnessBatches, "--sharpness-batches"), (sharpnessSteps, "--sharpness-steps"), (measures, "--measure") })
+                {
+                    if (parse.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{name} applies to --protocol library only; the notebook protocol uses the notebook's ascent.");
+                }
+
+                foreach (var option in output.All.Where(o => o != output.Out))
+                {
+                    if (parse.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} applies to --protocol library only; the notebook protocol keeps no store or model files.");
+                }
+
+                var settings = new SharpnessML.Studies.Workloads.Notebook.NotebookSettings
+                {
+                    Dataset = StudyDatasetNames.Parse(parse.GetValue(dataset)!),
+                    DataPath = parse.GetValue(data),
+                    Models = parse.GetValue(models) ?? 50,
+                    BaseSeed = parse.GetValue(seed),
+                    Pools = parse.GetValue(pools),
+                    Threads = parse.GetValue(threads),
+                    TrainExamples = parse.GetValue(trainExamples),
+                    MaxEpochs = parse.GetValue(epochs),
+                };
+                return NotebookReproduction.Run(settings, parse.GetValue(ablation), parse.GetValue(rows), parse.GetValue(output.Out), "sharpnessml " + string.Join(" ", parse.Tokens.Select(t => t.Value)));
+            }
+
+            if (parse.GetResult(pools) is { Implicit: false }) throw new ArgumentException("--pools applies to --protocol notebook only.");
+            if (parse.GetResult(rows) is { Implicit: false }) throw new ArgumentException("--rows applies to --ablation only.");
             var definition = SeedPaperStudies.For(StudyDatasetNames.Parse(parse.GetValue(dataset)!));
             definition.Models = parse.GetValue(models);
             definition.BaseSeed = parse.GetValue(seed);
