@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using SharpnessML.Studies;
+
 namespace SharpnessML.Cli.Reports;
 
 /// <summary>
@@ -53,7 +56,8 @@ internal sealed class AtomicDirectory : IDisposable
         try
         {
             Directory.CreateDirectory(parent);
-            temp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
+            SweepStale(parent, Path.GetFileName(full));
+            temp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(temp);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
@@ -88,7 +92,7 @@ internal sealed class AtomicDirectory : IDisposable
         if (Directory.Exists(Destination))
         {
             KeepOldModels(Path.Combine(Destination, ModelsFolderName), Path.Combine(Temporary, ModelsFolderName));
-            var old = Path.Combine(parent, $".{Path.GetFileName(Destination)}.old-{Guid.NewGuid():N}");
+            var old = Path.Combine(parent, $".{Path.GetFileName(Destination)}.old-{Environment.ProcessId}-{Guid.NewGuid():N}");
             Directory.Move(Destination, old);
             Directory.Move(Temporary, Destination);
             Directory.Delete(old, recursive: true);
@@ -104,6 +108,48 @@ internal sealed class AtomicDirectory : IDisposable
     public void Dispose()
     {
         if (!committed && Directory.Exists(Temporary)) Directory.Delete(Temporary, recursive: true);
+    }
+
+    /// <summary>
+    /// Removes the temporary and replaced siblings of report folder <paramref name="name"/> that killed runs left in
+    /// <paramref name="parent"/>: <c>.NAME.tmp-PID-GUID</c> and <c>.NAME.old-PID-GUID</c> whose process is gone and
+    /// which are older than a minute, and those of earlier versions (<c>.NAME.tmp-GUID</c>, no process id) older than a
+    /// day. Nothing else is touched; what cannot be removed is left.
+    /// </summary>
+    internal static int SweepStale(string parent, string name)
+    {
+        int removed = 0;
+        var ours = new Regex("^" + Regex.Escape("." + name) + @"\.(tmp|old)-(?<pid>[0-9]+)-[0-9a-f]{32}$");
+        var legacy = new Regex("^" + Regex.Escape("." + name) + @"\.(tmp|old)-[0-9a-f]{32}$");
+        IEnumerable<string> folders;
+        try
+        {
+            folders = Directory.EnumerateDirectories(parent, $".{name}.*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        foreach (var folder in folders)
+        {
+            var match = ours.Match(Path.GetFileName(folder));
+            bool old = !match.Success && legacy.IsMatch(Path.GetFileName(folder));
+            if (!old && (!match.Success || !int.TryParse(match.Groups["pid"].Value, out var pid) || TemporaryFiles.IsRunning(pid))) continue;
+            try
+            {
+                var age = DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder);
+                if (age < (old ? TemporaryFiles.LegacyMinimumAge : TemporaryFiles.MinimumAge)) continue;
+                Directory.Delete(folder, recursive: true);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's, or already gone.
+            }
+        }
+
+        return removed;
     }
 
     private static void CheckReplaceable(string full, string given, string option)
