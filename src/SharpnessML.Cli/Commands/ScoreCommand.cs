@@ -34,9 +34,13 @@ internal static class ScoreCommand
                           "fcnn:10-64-64-1:elu (activation after every layer, as the seed notebooks), mlp:SIZES:ACT (linear output), lenet5, lenet5-classic.",
         };
         var densityPlot = new Option<string?>("--density-plot") { Description = "Also measure the Hessian spectral density (SLQ) and plot it to this PNG file." };
+        var esdPlot = new Option<string?>("--esd-plot")
+        {
+            Description = "Also take the data-free spectral metrics and plot the largest layer's eigenvalue distribution and power-law fit to this PNG file.",
+        };
         var command = new Command("score", "Measure a saved model's sharpness on a data file (data-free measures, e.g. alpha-weighted, need none).") { model };
         foreach (var option in data.All) command.Options.Add(option);
-        foreach (var option in new Option[] { loss, architecture, measures, rho, seed, format, densityPlot }) command.Options.Add(option);
+        foreach (var option in new Option[] { loss, architecture, measures, rho, seed, format, densityPlot, esdPlot }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
@@ -44,6 +48,9 @@ internal static class ScoreCommand
             var plotPath = parse.GetValue(densityPlot);
             if (plotPath != null) CheckWritableFile(plotPath, "--density-plot");
             if (plotPath != null && !names.Contains("hessian-density")) names.Add("hessian-density");
+            var esdPath = parse.GetValue(esdPlot);
+            if (esdPath != null) CheckWritableFile(esdPath, "--esd-plot");
+            if (esdPath != null && !names.Any(n => MeasureRegistry.BuiltIn.Get(n) is SharpnessML.Transforms.Spectral.SpectralMeasure)) names.Add("alpha");
             var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
             foreach (var name in names) MeasureRegistry.BuiltIn.Validate(name);
             settings.Validate();
@@ -60,6 +67,23 @@ internal static class ScoreCommand
                 {
                     Reports.ScatterPlot.SaveDensity(temp, density.Grid, density.Density,
                         $"Hessian spectral density of {Path.GetFileName(parse.GetValue(model))} (SLQ)");
+                    File.Move(temp, full, overwrite: true);
+                }
+                finally
+                {
+                    if (File.Exists(temp)) File.Delete(temp);
+                }
+            }
+            if (esdPath != null)
+            {
+                var spectral = results.First(r => r.Metrics is SharpnessML.Transforms.Spectral.SpectralMetrics).MetricsAs<SharpnessML.Transforms.Spectral.SpectralMetrics>();
+                var layer = spectral.Layers.OrderByDescending(l => l.Eigenvalues.Length).FirstOrDefault()
+                            ?? throw new ArgumentException("--esd-plot: the model has no layer with a spectrum to plot.");
+                var full = Path.GetFullPath(esdPath);
+                var temp = $"{full}.tmp-{Guid.NewGuid():N}.png";
+                try
+                {
+                    Reports.EsdPlot.Save(temp, layer, $"{layer.Name} of {Path.GetFileName(parse.GetValue(model))}: eigenvalues of W^T W");
                     File.Move(temp, full, overwrite: true);
                 }
                 finally

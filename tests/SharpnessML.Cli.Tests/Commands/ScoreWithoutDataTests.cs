@@ -47,6 +47,25 @@ public sealed class ScoreWithoutDataTests : IDisposable
     }
 
     [Fact]
+    public void TheEsdPlotShowsTheLargestLayersSpectrumAndAddsAlpha()
+    {
+        var path = SaveMlp(out _);
+        var png = Path.Combine(folder, "esd.png");
+        var (code, output, error) = CliRunner.Run("score", "--model", path, "--esd-plot", png, "--format", "csv");
+        Assert.True(code == 0, error);
+        Assert.Contains("alpha,", output); // the plot's fit is alpha's
+        var bytes = File.ReadAllBytes(png);
+        Assert.True(bytes.Length > 10_000, $"{bytes.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        Assert.Single(Directory.GetFiles(folder, "esd.png*")); // no temporary file left
+
+        // A model without a layer of 10 eigenvalues: one line, exit 2, no file.
+        var tiny = CliRunner.Run("score", "--model", TorchScript, "--esd-plot", Path.Combine(folder, "none.png"));
+        Assert.Equal(2, tiny.Code);
+        Assert.False(File.Exists(Path.Combine(folder, "none.png")));
+    }
+
+    [Fact]
     public void AWeightNormOfATorchScriptFileNeedsNoData()
     {
         var (code, output, error) = CliRunner.Run("score", "--model", TorchScript, "--measure", "weight-l2-norm", "--format", "csv");
