@@ -96,6 +96,8 @@ public static class PyTorchCheckpoint
         }
         if (problems.Count > 0)
             throw new InvalidDataException($"Checkpoint '{stateDict.Path}' does not fit --architecture {architecture}: {string.Join("; ", problems)}.");
+        // The dtype conversions are temporaries: freed here, not by the GC (the state dict owns its tensors and frees them).
+        using (torch.NewDisposeScope())
         using (torch.no_grad())
             foreach (var (from, to, _, _) in pairs)
                 to.copy_(from.to(to.dtype));

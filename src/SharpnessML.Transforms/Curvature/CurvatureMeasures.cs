@@ -37,21 +37,8 @@ public static class CurvatureMeasures
         Measure(landscape, kind, options ?? new HessianOptions(), (op, _) => DenseOperator.FromOperator(op).Matrix);
 
     private static TResult Measure<TOptions, TResult>(LossLandscape landscape, CurvatureKind kind, TOptions options, Func<CurvatureOperator, TOptions, TResult> run)
-        where TOptions : HessianOptions
-    {
-        ArgumentNullException.ThrowIfNull(landscape);
-        options.Validate();
-        using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
-        using var scope = torch.NewDisposeScope();
-        Tensor? batch = null;
-        if (options.BatchSize is int size)
-        {
-            using var generator = new torch.Generator((ulong)options.Seed);
-            batch = landscape.SampleBatch(size, generator);
-        }
-        using var op = new CurvatureOperator(landscape, kind, batch, options.ChunkSize, seed: LabelSeed(options.Seed));
-        return run(op, options);
-    }
+        where TOptions : HessianOptions =>
+        OperatorMeasurement.Run(landscape, options, batch => new CurvatureOperator(landscape, kind, batch, options.ChunkSize, seed: LabelSeed(options.Seed)), run);
 
     /// <summary>The seed of the Monte-Carlo labels for a measure seeded <paramref name="seed"/> (apart from its probe vectors' stream).</summary>
     internal static int LabelSeed(int seed) => unchecked(seed * 1_000_003 + 7);

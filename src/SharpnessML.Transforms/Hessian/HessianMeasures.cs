@@ -66,22 +66,9 @@ public static class HessianMeasures
         Measure(landscape, options ?? new HessianOptions(), (op, _) => DenseOperator.FromOperator(op).Matrix);
 
     private static TResult Measure<TOptions, TResult>(LossLandscape landscape, TOptions options, Func<HessianOperator, TOptions, TResult> run)
-        where TOptions : HessianOptions
-    {
-        ArgumentNullException.ThrowIfNull(landscape);
-        options.Validate();
-        using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
-        using var scope = torch.NewDisposeScope();
-        Tensor? batch = null;
-        if (options.BatchSize is int size)
-        {
-            using var generator = new torch.Generator((ulong)options.Seed);
-            batch = landscape.SampleBatch(size, generator);
-        }
+        where TOptions : HessianOptions =>
         // The parameters stay fixed for the whole measure, so every product reuses one gradient graph.
-        using var op = new HessianOperator(landscape, batch, options.ChunkSize, reuseGradientGraph: true);
-        return run(op, options);
-    }
+        OperatorMeasurement.Run(landscape, options, batch => new HessianOperator(landscape, batch, options.ChunkSize, reuseGradientGraph: true), run);
 
     /// <summary>The module's names of the landscape's parameters (<c>parameter{i}</c> for any not found).</summary>
     private static IReadOnlyList<string> ParameterNames(LossLandscape landscape)
