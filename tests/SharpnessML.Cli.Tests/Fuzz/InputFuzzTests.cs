@@ -185,6 +185,7 @@ public sealed class InputFuzzTests : IDisposable
         var csv = File.ReadAllBytes(Csv);
         var yaml = Encoding.UTF8.GetBytes(StudyYaml);
         long peak = 0;
+        long childrenBefore = ChildrenPeakRss();
         Cases("child process", 30, 1604, (i, random) =>
         {
             string name;
@@ -226,8 +227,10 @@ public sealed class InputFuzzTests : IDisposable
             return (name, code, error);
         });
         long children = ChildrenPeakRss();
-        output.WriteLine($"peak RSS: {peak >> 20} MiB read from VmHWM, {children >> 20} MiB from getrusage(RUSAGE_CHILDREN); bound {PeakRssBound >> 20} MiB");
-        Assert.True(children < PeakRssBound, $"a child process peaked at {children >> 20} MiB");
+        output.WriteLine($"peak RSS: {peak >> 20} MiB read from VmHWM, {children >> 20} MiB from getrusage(RUSAGE_CHILDREN) (before these cases: {childrenBefore >> 20} MiB); bound {PeakRssBound >> 20} MiB");
+        // RUSAGE_CHILDREN is the largest child this test host ever waited for, other tests' children included (a study
+        // or landscape run may peak above the bound legitimately): only a rise during these cases is theirs.
+        if (children > childrenBefore) Assert.True(children < PeakRssBound, $"a child process peaked at {children >> 20} MiB");
     }
 
     /// <summary>Runs the CLI as a child: its exit code (128 + signal when a signal ended it), standard error and peak RSS.</summary>
