@@ -14,17 +14,23 @@ internal sealed class WorkerProcesses : IDisposable
 
     /// <summary>Starts one worker for each shard in <paramref name="shards"/>.</summary>
     public WorkerProcesses(StudyWorkerCommand command, string definitionPath, string storePath, IEnumerable<int> shards, int shardCount, string? modelDirectory)
+        : this(command.FileName, shards.Select(shard => (shard, command.Arguments(definitionPath, storePath, shard, shardCount, modelDirectory).ToList())))
     {
-        foreach (var shard in shards)
+    }
+
+    /// <summary>Starts <paramref name="fileName"/> once per shard with that shard's whole argument list (which should say <c>--parent-pipe</c>).</summary>
+    public WorkerProcesses(string fileName, IEnumerable<(int Shard, List<string> Arguments)> shards)
+    {
+        foreach (var (shard, arguments) in shards)
         {
-            var start = new ProcessStartInfo(command.FileName)
+            var start = new ProcessStartInfo(fileName)
             {
                 // Standard input is a pipe this process never writes to: when it dies, however it dies, the worker reads
                 // the end of it and stops (StudyWorkerCommand's --parent-pipe).
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
-            foreach (var argument in command.Arguments(definitionPath, storePath, shard, shardCount, modelDirectory)) start.ArgumentList.Add(argument);
-            var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start a study worker ({command}).");
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start a worker process ({fileName} {string.Join(' ', arguments)}).");
             var errors = new Queue<string>();
             process.OutputDataReceived += (_, _) => { };
             process.ErrorDataReceived += (_, e) =>

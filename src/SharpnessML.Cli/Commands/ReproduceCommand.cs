@@ -33,10 +33,15 @@ internal static class ReproduceCommand
         var pools = new Option<int>("--pools") { Description = "Notebook protocol: independent pools (pool p: seeds seed + 1000 p + i); reports each pool's τ, their mean and spread.", DefaultValueFactory = _ => 1 };
         var ablation = new Option<bool>("--ablation") { Description = "Notebook protocol, then each of its choices switched to the library's, one row at a time." };
         var rows = new Option<string[]>("--rows") { Description = "With --ablation: run only these rows (by name, e.g. notebook, clamp-abs; repeatable), e.g. to spread the rows over processes.", AllowMultipleArgumentsPerToken = true };
+        // Internal: a notebook-protocol worker process (started by the run itself with --workers).
+        var notebookShard = new Option<int>("--notebook-shard") { Hidden = true };
+        var notebookShards = new Option<int?>("--notebook-shards") { Hidden = true };
+        var parentPipe = new Option<bool>("--parent-pipe") { Hidden = true, Description = "Standard input is a pipe from the parent: stop when it closes." };
         var output = new StudyOutput();
         var command = new Command("reproduce", "Reproduce a seed-paper experiment: train 50 models, measure sharpness and test loss, correlate, report.")
         {
             dataset, models, rho, seed, threads, data, epochs, trainExamples, sharpnessBatches, sharpnessSteps, measures, protocol, pools, ablation, rows,
+            notebookShard, notebookShards, parentPipe,
         };
         foreach (var option in output.All) command.Options.Add(option);
         command.SetAction(parse =>
@@ -48,11 +53,7 @@ internal static class ReproduceCommand
                     if (parse.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{name} applies to --protocol library only; the notebook protocol uses the notebook's ascent.");
                 }
 
-                foreach (var option in output.All.Where(o => o != output.Out))
-                {
-                    if (parse.GetResult(option) is { Implicit: false }) throw new ArgumentException($"{option.Name} applies to --protocol library only; the notebook protocol keeps no store or model files.");
-                }
-
+                if (parse.GetResult(output.SaveModels) is { Implicit: false }) throw new ArgumentException("--save-models applies to --protocol library only; the notebook protocol keeps its models' numbers, not their weights.");
                 var settings = new SharpnessML.Studies.Workloads.Notebook.NotebookSettings
                 {
                     Dataset = StudyDatasetNames.Parse(parse.GetValue(dataset)!),
@@ -64,11 +65,26 @@ internal static class ReproduceCommand
                     TrainExamples = parse.GetValue(trainExamples),
                     MaxEpochs = parse.GetValue(epochs),
                 };
-                return NotebookReproduction.Run(settings, parse.GetValue(ablation), parse.GetValue(rows), parse.GetValue(output.Out), "sharpnessml " + string.Join(" ", parse.Tokens.Select(t => t.Value)));
+                if (parse.GetValue(notebookShards) is { } shardCount)
+                {
+                    if (parse.GetValue(output.Store) is not { } shardStore) throw new ArgumentException("--notebook-shards needs --store.");
+                    if (parse.GetValue(parentPipe)) Studies.ParentWatch.StopWhenParentDies(() => { });
+                    return NotebookReproduction.RunShard(settings, parse.GetValue(ablation), parse.GetValue(rows), shardStore, parse.GetValue(notebookShard), shardCount);
+                }
+
+                var execution = new NotebookExecution(
+                    parse.GetValue(output.NoStore) ? null : parse.GetValue(output.Store) ?? NotebookReproduction.StoreBesideReport,
+                    parse.GetValue(output.Fresh),
+                    parse.GetValue(output.Workers) ?? (parse.GetValue(output.NoStore) ? 1 : Environment.ProcessorCount));
+                if (parse.GetValue(output.NoStore) && (parse.GetResult(output.Store) is { Implicit: false } || parse.GetValue(output.Fresh)))
+                    throw new ArgumentException("--no-store cannot be combined with --store or --fresh.");
+                return NotebookReproduction.Run(settings, parse.GetValue(ablation), parse.GetValue(rows), parse.GetValue(output.Out), execution,
+                    "sharpnessml " + string.Join(" ", parse.Tokens.Select(t => t.Value)));
             }
 
             if (parse.GetResult(pools) is { Implicit: false }) throw new ArgumentException("--pools applies to --protocol notebook only.");
             if (parse.GetResult(rows) is { Implicit: false }) throw new ArgumentException("--rows applies to --ablation only.");
+            if (parse.GetResult(notebookShards) is { Implicit: false }) throw new ArgumentException("--notebook-shards applies to --protocol notebook only.");
             var definition = SeedPaperStudies.For(StudyDatasetNames.Parse(parse.GetValue(dataset)!));
             definition.Models = parse.GetValue(models);
             definition.BaseSeed = parse.GetValue(seed);

@@ -41,6 +41,12 @@ internal sealed class NotebookSettings
 }
 
 /// <summary>One pool of a notebook-protocol run and its Kendall τ between sharpness and test loss.</summary>
+/// <param name="Pool">The pool's number.</param>
+/// <param name="BaseSeed">Its first model's seed.</param>
+/// <param name="Members">Its models, by index.</param>
+/// <param name="Kendall">τ-b between sharpness and test loss.</param>
+/// <param name="Interval">τ's 95% percentile bootstrap interval.</param>
+/// <param name="Seconds">The sum of its models' own times (training and measuring, however many processes ran them).</param>
 internal sealed record NotebookPool(int Pool, int BaseSeed, IReadOnlyList<NotebookMember> Members, CorrelationResult Kendall, BootstrapInterval Interval, double Seconds);
 
 /// <summary>One ablation row (or the notebook protocol itself): its pools.</summary>
@@ -87,38 +93,98 @@ internal static class NotebookExperiment
         return grid.Member(index);
     }
 
-    /// <summary>Trains and measures one pool with <paramref name="variant"/>.</summary>
-    public static NotebookPool RunPool(INotebookWorkload workload, NotebookSettings settings, NotebookVariant variant, int pool, Action<string>? progress = null)
+    /// <summary>The SHA-256 of the run's data files (the bundled copy's for Abalone without --data): what a store pins.</summary>
+    public static string DataFingerprint(NotebookSettings settings)
     {
-        var clock = Stopwatch.StartNew();
-        int poolBase = settings.BaseSeed + PoolSeedStride * pool;
-        var members = new List<NotebookMember>(settings.Models);
-        for (int i = 0; i < settings.Models; i++)
-        {
-            var member = workload.Run(i, Configuration(settings.Dataset, variant, poolBase, i), variant);
-            members.Add(member);
-            GC.Collect(); // tensors TorchSharp creates without a dispose scope (e.g. each parameters() call's wrappers) hold native memory until finalized
-            GC.WaitForPendingFinalizers();
-            progress?.Invoke($"{variant.Name}, pool {pool}: model {i + 1}/{settings.Models} (seed {member.Seed}): test loss {member.TestLoss:G4}, sharpness {member.Sharpness:G4}, {member.Seconds:F1} s");
-        }
+        var study = SeedPaperStudies.For(settings.Dataset);
+        study.DataPath = settings.DataPath;
+        return StudyWorkloads.Fingerprint(study);
+    }
 
-        return Summarize(pool, poolBase, members, clock.Elapsed.TotalSeconds);
+    /// <summary>One model of a run: its row, its pool and its index in the pool.</summary>
+    public sealed record Slot(NotebookVariant Variant, int Pool, int PoolBase, int Index);
+
+    /// <summary>Every model of a run, in report order (rows, then pools, then models).</summary>
+    public static IReadOnlyList<Slot> Slots(NotebookSettings settings, IReadOnlyList<NotebookVariant> variants) =>
+        (from v in variants
+         from p in Enumerable.Range(0, settings.Pools)
+         from i in Enumerable.Range(0, settings.Models)
+         select new Slot(v, p, settings.BaseSeed + PoolSeedStride * p, i)).ToList();
+
+    private static NotebookMember Train(Lazy<INotebookWorkload> workload, NotebookSettings settings, Slot slot, NotebookStore? store, Action<string>? progress)
+    {
+        var member = workload.Value.Run(slot.Index, Configuration(settings.Dataset, slot.Variant, slot.PoolBase, slot.Index), slot.Variant);
+        GC.Collect(); // tensors TorchSharp creates without a dispose scope (e.g. each parameters() call's wrappers) hold native memory until finalized
+        GC.WaitForPendingFinalizers();
+        store?.Save(slot.Variant, slot.PoolBase, member);
+        progress?.Invoke(Describe(slot, settings.Models, member));
+        return member;
+    }
+
+    /// <summary>The progress line of one finished model.</summary>
+    public static string Describe(Slot slot, int models, NotebookMember member) =>
+        $"{slot.Variant.Name}, pool {slot.Pool}: model {slot.Index + 1}/{models} (seed {member.Seed}): test loss {member.TestLoss:G4}, sharpness {member.Sharpness:G4}, {member.Seconds:F1} s";
+
+    /// <summary>
+    /// Trains and measures the models of shard <paramref name="shard"/> of <paramref name="shardCount"/> that
+    /// <paramref name="store"/> does not hold yet (the missing models in report order, every <paramref name="shardCount"/>-th
+    /// from position <paramref name="shard"/>), saving each as it completes: what one worker process does.
+    /// </summary>
+    public static void RunShard(NotebookSettings settings, IReadOnlyList<NotebookVariant> variants, NotebookStore store, int shard, int shardCount, Action<string>? progress = null)
+    {
+        settings.Validate();
+        if (shardCount < 1 || shard < 0 || shard >= shardCount) throw new ArgumentOutOfRangeException(nameof(shard), shard, $"shard {shard} is not one of the {shardCount} shards.");
+        var missing = Slots(settings, variants).Where(s => !store.Members(s.Variant, s.PoolBase).ContainsKey(s.Index)).ToList();
+        using var workload = new LazyWorkload(settings);
+        for (int position = shard; position < missing.Count; position += shardCount) Train(workload.Value, settings, missing[position], store, progress);
     }
 
     /// <summary>The pool's Kendall τ-b (sharpness vs test loss) with its p-value and 95% percentile bootstrap interval (seed 0).</summary>
-    public static NotebookPool Summarize(int pool, int poolBase, IReadOnlyList<NotebookMember> members, double seconds)
+    public static NotebookPool Summarize(int pool, int poolBase, IReadOnlyList<NotebookMember> members)
     {
+        double seconds = members.Sum(m => m.Seconds);
         var sharpness = members.Select(m => m.Sharpness).ToArray();
         var test = members.Select(m => m.TestLoss).ToArray();
         return new NotebookPool(pool, poolBase, members, KendallTau.Compute(sharpness, test), BootstrapInterval.ForKendallTau(sharpness, test, seed: 0), seconds);
     }
 
-    /// <summary>Runs every pool of every variant, the notebook's own first.</summary>
-    public static IReadOnlyList<NotebookRow> Run(NotebookSettings settings, IReadOnlyList<NotebookVariant> variants, Action<string>? progress = null)
+    /// <summary>
+    /// Runs every pool of every variant, the notebook's own first. With a <paramref name="store"/>, models already in it
+    /// are loaded instead of trained and each model trained now is saved as it completes; the data are loaded only if a
+    /// model has to be trained.
+    /// </summary>
+    public static IReadOnlyList<NotebookRow> Run(NotebookSettings settings, IReadOnlyList<NotebookVariant> variants, Action<string>? progress = null, NotebookStore? store = null)
     {
         settings.Validate();
-        using var workload = CreateWorkload(settings);
-        return variants.Select(v => new NotebookRow(v, Enumerable.Range(0, settings.Pools).Select(p => RunPool(workload, settings, v, p, progress)).ToList())).ToList();
+        using var workload = new LazyWorkload(settings);
+        var rows = new List<NotebookRow>();
+        foreach (var variant in variants)
+        {
+            var pools = new List<NotebookPool>();
+            for (int p = 0; p < settings.Pools; p++)
+            {
+                int poolBase = settings.BaseSeed + PoolSeedStride * p;
+                var stored = store?.Members(variant, poolBase) ?? new Dictionary<int, NotebookMember>();
+                var members = Enumerable.Range(0, settings.Models)
+                    .Select(i => stored.TryGetValue(i, out var m) ? m : Train(workload.Value, settings, new Slot(variant, p, poolBase, i), store, progress)).ToList();
+                pools.Add(Summarize(p, poolBase, members));
+            }
+
+            rows.Add(new NotebookRow(variant, pools));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The data set's workload, created (its data loaded) on first use.</summary>
+    private sealed class LazyWorkload(NotebookSettings settings) : IDisposable
+    {
+        public Lazy<INotebookWorkload> Value { get; } = new(() => CreateWorkload(settings));
+
+        public void Dispose()
+        {
+            if (Value.IsValueCreated) Value.Value.Dispose();
+        }
     }
 
     /// <summary>The notebook protocol alone.</summary>
