@@ -5,7 +5,8 @@ namespace SharpnessML.Datasets;
 
 /// <summary>
 /// The data files bundled inside this assembly as embedded resources — <c>abalone.data</c>, <c>abalone.names</c>,
-/// <c>cora.content.gz</c>, <c>cora.cites</c>, Cora's <c>README</c> and <c>PROVENANCE.md</c> (sources, licences,
+/// <c>cora.content.gz</c>, <c>cora.cites</c>, Cora's <c>README</c>, Planetoid's public Cora split as paper ids
+/// (<c>planetoid-split.tsv</c>) and <c>PROVENANCE.md</c> (sources, licences,
 /// citations) — byte for byte as in the repository's <c>data/</c> folder, so the loaders work in any program and from
 /// any working directory.
 /// </summary>
@@ -13,7 +14,7 @@ public static class BundledData
 {
     /// <summary>The names of the bundled files.</summary>
     public static IReadOnlyList<string> FileNames { get; } =
-        new[] { "abalone.data", "abalone.names", "cora.content.gz", "cora.cites", "cora.README", "PROVENANCE.md" };
+        new[] { "abalone.data", "abalone.names", "cora.content.gz", "cora.cites", "cora.README", "planetoid-split.tsv", "PROVENANCE.md" };
 
     /// <summary>Opens a bundled file for reading.</summary>
     /// <param name="fileName">One of <see cref="FileNames"/>.</param>

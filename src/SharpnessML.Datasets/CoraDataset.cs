@@ -124,6 +124,38 @@ public static class CoraDataset
         return NodeSplit.Random(graph.LabelArray(), graph.ClassCount, seed);
     }
 
+    /// <summary>
+    /// Planetoid's public split of Cora (Yang, Cohen &amp; Salakhutdinov 2016) — the one PyTorch Geometric's
+    /// <c>Planetoid("Cora")</c> masks give, used by the seed paper's GAT notebook: 140 training nodes (20 per class),
+    /// 500 validation, 1,000 test, each list in Planetoid's node order (PyG's node indices), as node indices of
+    /// <paramref name="graph"/>. The bundled <c>planetoid-split.tsv</c> names the papers by id; it was made by
+    /// <c>data/cora/make_planetoid_split.py</c>, which matches each Planetoid node to its LINQS paper by its word vector
+    /// and checks that the citations map exactly (27 nodes share their words with others; those are placed where every
+    /// citation is kept, and any other such placement only swaps indistinguishable nodes).
+    /// </summary>
+    /// <param name="graph">Cora with its paper ids (<see cref="GraphData.NodeIds"/>), e.g. from <see cref="Load(bool)"/>.</param>
+    /// <exception cref="InvalidDataException">The graph has no paper ids, or lacks a paper of the split.</exception>
+    public static NodeSplit PublicSplit(GraphData graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (graph.NodeIds is null) throw new InvalidDataException("Planetoid's public split names papers by id, and this graph has no paper ids.");
+        var node = graph.NodeIds.Select((id, i) => (id, i)).ToDictionary(t => t.id, t => (long)t.i, StringComparer.Ordinal);
+        var sets = new Dictionary<string, List<long>>(StringComparer.Ordinal) { ["train"] = new(), ["validation"] = new(), ["test"] = new() };
+        foreach (var line in TextSource.FromBundled(PublicSplitFile).ReadLines())
+        {
+            if (line.Length == 0 || line[0] == '#') continue;
+            var fields = line.Split('\t');
+            if (!node.TryGetValue(fields[2], out long index))
+                throw new InvalidDataException($"Planetoid's public split needs paper '{fields[2]}', which this Cora graph does not have (use the LINQS files).");
+            sets[fields[0]].Add(index);
+        }
+
+        return new NodeSplit(sets["train"], sets["validation"], sets["test"]);
+    }
+
+    /// <summary>The bundled public split's name in <see cref="BundledData"/>.</summary>
+    public const string PublicSplitFile = "planetoid-split.tsv";
+
     private static string FindFile(string directory, string name)
     {
         var plain = Path.Combine(directory, name);

@@ -17,6 +17,7 @@ public sealed class BundledDataTests
         // A study's fingerprint of a Cora folder hashes its cora.* files in ordinal order: cites, then content.
         Assert.Equal(Sha256(RepositoryPaths.Data("cora", "cora.cites"), RepositoryPaths.Data("cora", "cora.content.gz")), CoraDataset.BundledSha256);
         Assert.Equal(File.ReadAllBytes(RepositoryPaths.Data("PROVENANCE.md")), ReadAll("PROVENANCE.md"));
+        Assert.Equal(File.ReadAllBytes(RepositoryPaths.Data("cora", "planetoid-split.tsv")), ReadAll(CoraDataset.PublicSplitFile));
     }
 
     private static byte[] ReadAll(string name)

@@ -23,6 +23,34 @@ public class CoraDatasetTests
     }
 
     [Fact]
+    public void ThePublicSplitHasPlanetoidsSizesAndClassCounts()
+    {
+        using var graph = CoraDataset.Load();
+        var split = CoraDataset.PublicSplit(graph);
+        Assert.Equal((140, 500, 1000), (split.Train.Count, split.Validation.Count, split.Test.Count));
+        var labels = graph.LabelArray();
+        int[] Counts(IReadOnlyList<long> nodes, params string[] order) =>
+            order.Select(name => nodes.Count(n => graph.ClassNames[(int)labels[n]] == name)).ToArray();
+        // PyG's Planetoid("Cora") class order; its public masks give these counts per class (y[mask].bincount()).
+        string[] pyg = { "Theory", "Reinforcement_Learning", "Genetic_Algorithms", "Neural_Networks", "Probabilistic_Methods", "Case_Based", "Rule_Learning" };
+        Assert.Equal(Enumerable.Repeat(20, 7), Counts(split.Train, pyg));
+        Assert.Equal(new[] { 61, 36, 78, 158, 81, 57, 29 }, Counts(split.Validation, pyg));
+        Assert.Equal(new[] { 130, 91, 144, 319, 149, 103, 64 }, Counts(split.Test, pyg));
+        // The file's class column (Planetoid's labels) agrees with cora.content's label of the paper each line names.
+        var byId = graph.NodeIds!.Select((id, k) => (id, k)).ToDictionary(t => t.id, t => t.k);
+        var lines = BundledLines(CoraDataset.PublicSplitFile).Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split('\t')).ToList();
+        Assert.All(lines, f => Assert.Equal(f[3], graph.ClassNames[(int)labels[byId[f[2]]]]));
+        Assert.Equal(split.Train.Concat(split.Validation).Concat(split.Test), lines.Select(f => (long)byId[f[2]]));
+        Assert.Equal(Enumerable.Range(0, 640), lines.Take(640).Select(f => int.Parse(f[1]))); // Planetoid nodes 0–639, in order
+    }
+
+    private static IEnumerable<string> BundledLines(string name)
+    {
+        using var reader = new StreamReader(BundledData.Open(name));
+        while (reader.ReadLine() is { } line) yield return line;
+    }
+
+    [Fact]
     public void ClassesFollowTheLabelNamesAndHaveTheKnownFrequencies()
     {
         using var graph = CoraDataset.Load();

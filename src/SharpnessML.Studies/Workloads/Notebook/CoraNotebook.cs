@@ -21,9 +21,9 @@ namespace SharpnessML.Studies.Workloads.Notebook;
 /// the 1,000 test nodes.
 /// </summary>
 /// <remarks>
-/// Departure: the split. The notebook uses Planetoid's public split, whose node order (and so its first 20 nodes per
-/// class) is not recoverable from the LINQS files we ship; we use the library's fixed split of the same sizes
-/// (<see cref="CoraDataset.StandardSplit"/> with seed 0: 20 training nodes per class, 500 validation, 1000 test).
+/// The split is Planetoid's public one, as the notebook's PyG dataset gives it (<see cref="CoraDataset.PublicSplit"/>:
+/// the LINQS papers of Planetoid's nodes, the training nodes in Planetoid's node order, which the notebook's masks
+/// shuffle).
 /// </remarks>
 internal sealed class CoraNotebook : INotebookWorkload
 {
@@ -44,10 +44,10 @@ internal sealed class CoraNotebook : INotebookWorkload
         this.maxEpochs = maxEpochs ?? MaxEpochs;
         // dataset.data.x: the raw 0/1 word vectors (the transform applies only to dataset[i])
         graph = dataPath is { } directory ? CoraDataset.Load(directory, normalizeFeatures: false) : CoraDataset.Load(normalizeFeatures: false);
-        var split = CoraDataset.StandardSplit(graph, CoraWorkload.SplitSeed);
-        trainNodes = split.Train.OrderBy(n => n).ToArray(); // np.array(range(num_nodes))[tr_mask]: node order
+        var split = CoraDataset.PublicSplit(graph);
+        trainNodes = split.Train.ToArray(); // np.array(range(num_nodes))[tr_mask]: Planetoid's node order
         trainIndex = torch.tensor(trainNodes);
-        testIndex = torch.tensor(split.Test.OrderBy(n => n).ToArray());
+        testIndex = torch.tensor(split.Test.ToArray());
     }
 
     /// <summary>The graph, with the raw 0/1 features: the notebook reads <c>dataset.data.x</c>, the stored tensor, which <c>NormalizeFeatures()</c> never touches (PyG applies a dataset's transform in <c>dataset[i]</c> only).</summary>

@@ -98,7 +98,9 @@ internal static class NotebookExperiment
     {
         var study = SeedPaperStudies.For(settings.Dataset);
         study.DataPath = settings.DataPath;
-        return StudyWorkloads.Fingerprint(study);
+        var data = StudyWorkloads.Fingerprint(study);
+        // Cora's notebook models also depend on Planetoid's split, a bundled file.
+        return settings.Dataset == StudyDataset.Cora ? data + "+" + SharpnessML.Datasets.BundledData.Sha256(SharpnessML.Datasets.CoraDataset.PublicSplitFile) : data;
     }
 
     /// <summary>One model of a run: its row, its pool and its index in the pool.</summary>
