@@ -82,11 +82,12 @@ internal sealed class FashionMnistNotebook : INotebookWorkload
         int epochs;
         using (optimizer) epochs = Train(network, optimizer, batchSize, variant.TrainModeEveryEpoch, shuffle);
         network.eval();
-        double trainLoss = MeanBatchLoss(network, train, shuffle);
+        var trainLosses = ExampleLosses(network, train).Losses; // also the ascent's loss at w0: the same state
+        double trainLoss = MeanBatchLoss(trainLosses, shuffle);
         var (testLoss, testError) = TestLoss(network);
         double sharpness = variant.Ascent switch
         {
-            NotebookAscent.Notebook => NotebookSharpness(network, train, shuffle, variant.EvalModeAscent, variant.BoxAroundW0, AscentEpochs, variant.LearningRate ?? NotebookLearningRate),
+            NotebookAscent.Notebook => NotebookSharpness(network, train, shuffle, variant.EvalModeAscent, variant.BoxAroundW0, AscentEpochs, variant.LearningRate ?? NotebookLearningRate, trainLosses),
             NotebookAscent.RandomBatches => RandomBatchSharpness(network, seed, variant),
             _ => LibrarySharpness(network, variant.Ascent, seed),
         };
@@ -127,35 +128,45 @@ internal sealed class FashionMnistNotebook : INotebookWorkload
         return maxEpochs;
     }
 
-    /// <summary>Evaluation-mode per-example cross-entropy of all of <paramref name="data"/>, in chunks (batching does not change it in evaluation mode).</summary>
-    private static float[] ExampleLosses(nn.Module<Tensor, Tensor> network, SupervisedTensors data)
+    /// <summary>
+    /// Evaluation-mode per-example cross-entropy of all of <paramref name="data"/>, in chunks of 1,000 (batching does not
+    /// change it in evaluation mode), and how many examples the network classifies right. A function of the network's
+    /// state alone, so a state's losses are computed once and reused (the ascent's w0 and kept state).
+    /// </summary>
+    private static (float[] Losses, long Correct) ExampleLosses(nn.Module<Tensor, Tensor> network, SupervisedTensors data)
     {
         using var _ = torch.no_grad();
         network.eval();
         var losses = new float[data.Count];
+        long correct = 0;
         for (int start = 0; start < data.Count; start += 1000)
         {
             using var scope = torch.NewDisposeScope();
             int size = Math.Min(1000, data.Count - start);
-            var loss = nn.functional.cross_entropy(network.call(data.Features.narrow(0, start, size)), data.Labels.narrow(0, start, size), reduction: nn.Reduction.None);
-            loss.data<float>().CopyTo(losses, start);
+            var logits = network.call(data.Features.narrow(0, start, size));
+            var labels = data.Labels.narrow(0, start, size);
+            nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None).data<float>().CopyTo(losses, start);
+            correct += logits.argmax(1).eq(labels).sum().item<long>();
         }
 
-        return losses;
+        return (losses, correct);
     }
 
     /// <summary>
     /// The notebook's <c>evaluate</c>: evaluation mode, the mean over batches of 64 of each batch's mean loss, the
     /// batches in the loader's order (a fresh shuffle of the training set; the test set in order).
     /// </summary>
-    public static double MeanBatchLoss(nn.Module<Tensor, Tensor> network, SupervisedTensors data, torch.Generator? shuffle)
+    public static double MeanBatchLoss(nn.Module<Tensor, Tensor> network, SupervisedTensors data, torch.Generator? shuffle) =>
+        MeanBatchLoss(ExampleLosses(network, data).Losses, shuffle);
+
+    /// <summary><see cref="MeanBatchLoss(nn.Module{Tensor, Tensor}, SupervisedTensors, torch.Generator?)"/> of per-example losses already computed (it draws the same shuffle).</summary>
+    private static double MeanBatchLoss(float[] losses, torch.Generator? shuffle)
     {
-        var losses = ExampleLosses(network, data);
         long[] order;
-        if (shuffle is null) order = Enumerable.Range(0, data.Count).Select(i => (long)i).ToArray();
+        if (shuffle is null) order = Enumerable.Range(0, losses.Length).Select(i => (long)i).ToArray();
         else
         {
-            using var permutation = torch.randperm(data.Count, generator: shuffle);
+            using var permutation = torch.randperm(losses.Length, generator: shuffle);
             order = permutation.data<long>().ToArray();
         }
 
@@ -174,17 +185,8 @@ internal sealed class FashionMnistNotebook : INotebookWorkload
 
     private (double Loss, double Error) TestLoss(LeNet5Network network)
     {
-        double loss = MeanBatchLoss(network, test, null);
-        using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        long correct = 0;
-        for (int start = 0; start < test.Count; start += 1000)
-        {
-            int size = Math.Min(1000, test.Count - start);
-            correct += network.call(test.Features.narrow(0, start, size)).argmax(1).eq(test.Labels.narrow(0, start, size)).sum().item<long>();
-        }
-
-        return (loss, 1 - (double)correct / test.Count);
+        var (losses, correct) = ExampleLosses(network, test);
+        return (MeanBatchLoss(losses, null), 1 - (double)correct / test.Count);
     }
 
     /// <summary>Every parameter and buffer of <paramref name="network"/> (its <c>state_dict</c>), copied.</summary>
@@ -205,9 +207,9 @@ internal sealed class FashionMnistNotebook : INotebookWorkload
     /// network's whole state (parameters and BatchNorm statistics) is the original's again afterwards.
     /// </summary>
     public static double NotebookSharpness(LeNet5Network network, SupervisedTensors data, torch.Generator shuffle, bool evalMode, bool boxAroundW0,
-        int epochs, double learningRate)
+        int epochs, double learningRate, float[]? originalLosses = null)
     {
-        var (sharpness, kept) = Ascend(network, data, shuffle, evalMode, boxAroundW0, epochs, learningRate);
+        var (sharpness, kept) = Ascend(network, data, shuffle, evalMode, boxAroundW0, epochs, learningRate, originalLosses);
         foreach (var t in kept.Values) t.Dispose();
         return sharpness;
     }
@@ -216,11 +218,14 @@ internal sealed class FashionMnistNotebook : INotebookWorkload
     /// <see cref="NotebookSharpness"/> and the kept state (the <c>PGD_weights</c> file: parameters and BatchNorm
     /// buffers); the caller disposes it. The kept state's loss is evaluated again, as the notebook evaluates the file.
     /// </summary>
+    /// <remarks><paramref name="originalLosses"/>: the evaluation-mode per-example losses of the network's current state
+    /// on <paramref name="data"/>, if already computed (the same numbers; one pass over the data fewer).</remarks>
     public static (double Sharpness, Dictionary<string, Tensor> Kept) Ascend(LeNet5Network network, SupervisedTensors data, torch.Generator shuffle,
-        bool evalMode, bool boxAroundW0, int epochs, double learningRate)
+        bool evalMode, bool boxAroundW0, int epochs, double learningRate, float[]? originalLosses = null)
     {
         var original = StateDict(network);
         Dictionary<string, Tensor>? kept = null;
+        float[]? keptLosses = null;
         var parameters = network.parameters().ToList();
         Tensor[]? center = boxAroundW0 ? NotebookClamp.Snapshot(parameters) : null;
         try
@@ -248,19 +253,21 @@ internal sealed class FashionMnistNotebook : INotebookWorkload
                     }
                 }
 
-                double loss = MeanBatchLoss(network, data, shuffle);
+                var losses = ExampleLosses(network, data).Losses;
+                double loss = MeanBatchLoss(losses, shuffle);
                 if (loss > best)
                 {
                     best = loss;
+                    keptLosses = losses;
                     if (kept != null) foreach (var t in kept.Values) t.Dispose();
                     kept = StateDict(network);
                 }
             }
 
-            LoadStateDict(network, original);
-            double originalLoss = MeanBatchLoss(network, data, shuffle);
-            LoadStateDict(network, kept!);
-            double keptLoss = MeanBatchLoss(network, data, shuffle);
+            // The notebook evaluates both saved states again (with fresh shuffles); their per-example losses are the ones
+            // already computed for the same states, so only the shuffled batch means are drawn again.
+            double originalLoss = MeanBatchLoss(originalLosses ?? EvaluateState(network, original, data), shuffle);
+            double keptLoss = MeanBatchLoss(keptLosses!, shuffle);
             var result = (keptLoss - originalLoss, kept!);
             kept = null;
             return result;
@@ -272,6 +279,12 @@ internal sealed class FashionMnistNotebook : INotebookWorkload
             if (kept != null) foreach (var t in kept.Values) t.Dispose();
             foreach (var t in center ?? Array.Empty<Tensor>()) t.Dispose();
         }
+    }
+
+    private static float[] EvaluateState(LeNet5Network network, IReadOnlyDictionary<string, Tensor> state, SupervisedTensors data)
+    {
+        LoadStateDict(network, state);
+        return ExampleLosses(network, data).Losses;
     }
 
     /// <summary>m-sharpness with the notebook's ascent: on each of 16 random batches of 64, its 5 epochs of one step each (train mode, the aliased box), measured on the batch; the mean.</summary>
