@@ -31,7 +31,7 @@ internal sealed class FlatParameters : IDisposable
         Sizes = parameters.Select(p => p.numel()).ToArray();
         Count = Sizes.Sum();
         var first = parameters[0];
-        Aliased = parameters.All(p => p.dtype == first.dtype && p.device == first.device)
+        Aliased = parameters.All(p => p.dtype == first.dtype && p.device_type == first.device_type && p.device_index == first.device_index)
             && parameters.Select(p => p.Handle).Distinct().Count() == parameters.Count;
         var dtype = Aliased ? first.dtype : Common(parameters);
         asTensors = parameters.Cast<Tensor>().ToArray();
@@ -50,7 +50,7 @@ internal sealed class FlatParameters : IDisposable
         {
             originals[i] = parameters[i].detach();
             originals[i].DetachFromDisposeScope();
-            parameters[i].set_(views[i]).DetachFromDisposeScope().Dispose();
+            Repoint(parameters[i], views[i]);
         }
     }
 
@@ -134,13 +134,24 @@ internal sealed class FlatParameters : IDisposable
             using var _ = torch.no_grad();
             for (int i = 0; i < parameters.Count; i++)
             {
-                parameters[i].set_(originals[i]).Dispose();
+                Repoint(parameters[i], originals[i]);
                 originals[i].Dispose();
             }
         }
         foreach (var v in views.Concat(gradientViews)) v.Dispose();
         Values.Dispose();
         Gradient.Dispose();
+    }
+
+    /// <summary>Makes <paramref name="parameter"/> share <paramref name="storage"/>'s storage, shape and offset (TorchSharp returns the parameter itself or a second handle to it).</summary>
+    private static void Repoint(Parameter parameter, Tensor storage)
+    {
+        var result = parameter.set_(storage);
+        if (!ReferenceEquals(result, parameter))
+        {
+            result.DetachFromDisposeScope();
+            result.Dispose();
+        }
     }
 
     private static ScalarType Common(IReadOnlyList<Parameter> parameters) =>
