@@ -124,14 +124,16 @@ public static class WorstCaseSharpness
         /// Auto-PGD (Croce &amp; Hein, 2020, Algorithm 1) in the set's own geometry: step η starting at
         /// 2ρ, momentum α = 0.75, and at each checkpoint w_j the step is halved (and the iterate reset
         /// to the best point) when fewer than 75% of the steps since the last checkpoint increased the
-        /// loss, or when neither the step nor the best loss changed since then.
+        /// loss, or when neither the step nor the best loss changed since then. The best point's gradient is
+        /// kept with it, so a reset costs no evaluation (re-evaluating the same point gives the same loss and
+        /// gradient, bit for bit).
         /// </summary>
         public double AutoPgd(IAscentSpace set, Tensor start, int steps, double rho)
         {
             const double momentum = 0.75, successFraction = 0.75;
             var checkpoints = Checkpoints(steps);
             double eta = 2 * rho;
-            Tensor? previous = null, current = null, bestPoint = null;
+            Tensor? previous = null, current = null, bestPoint = null, bestGradient = null;
             try
             {
                 double lastValue;
@@ -143,6 +145,7 @@ public static class WorstCaseSharpness
                     lastValue = v;
                     gradient = g!;
                     bestPoint = Keep(current.clone());
+                    bestGradient = Keep(gradient.clone());
                 }
                 double bestValue = lastValue;
                 int successes = 0, lastCheckpoint = 0;
@@ -171,6 +174,8 @@ public static class WorstCaseSharpness
                     {
                         bestValue = value;
                         bestPoint.copy_(current);
+                        // No gradient at the last step, which is never followed by a reset.
+                        if (g is not null) bestGradient.copy_(g);
                     }
                     if (checkpoints.Contains(k + 1) && k + 1 < steps)
                     {
@@ -183,12 +188,8 @@ public static class WorstCaseSharpness
                         {
                             eta /= 2;
                             current.copy_(bestPoint);
-                            using (torch.NewDisposeScope())
-                            {
-                                var (v, gBest) = Evaluate(current);
-                                lastValue = v;
-                                gradient = gBest!;
-                            }
+                            lastValue = bestValue;
+                            gradient = bestGradient;
                         }
                         successes = 0;
                         lastCheckpoint = k + 1;
@@ -201,6 +202,7 @@ public static class WorstCaseSharpness
                 previous?.Dispose();
                 current?.Dispose();
                 bestPoint?.Dispose();
+                bestGradient?.Dispose();
             }
         }
 
