@@ -41,6 +41,8 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
         {
             SharpnessCost("Abalone FCNN", () => Fcnn(3), abalone, LossFunction.MeanSquaredError);
             if (fashion != null) SharpnessCost("LeNet-5", () => LeNet(3), fashion, LossFunction.CrossEntropy);
+            AscentStepCost("Abalone FCNN", () => Fcnn(3), abalone, LossFunction.MeanSquaredError, profile: true);
+            if (fashion != null) AscentStepCost("LeNet-5", () => LeNet(3), fashion, LossFunction.CrossEntropy, profile: false);
         }
         if (Include("gat"))
         {
@@ -215,6 +217,93 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
         double average = Timing.Median(() => AverageCaseSharpness.Estimate(landscape, new AverageCaseSharpnessOptions()), 3);
         Add(new BenchmarkRow("sharpness cost", $"{name}: adaptive worst-case L∞ (Auto-PGD, defaults)", $"{worst * 1000:F0} ms vs one epoch on {data.Count} examples {epoch * 1000:F0} ms", worst / epoch, "measure/epoch", null));
         Add(new BenchmarkRow("sharpness cost", $"{name}: adaptive average-case L2 (defaults)", $"{average * 1000:F0} ms vs one epoch on {data.Count} examples {epoch * 1000:F0} ms", average / epoch, "measure/epoch", null));
+    }
+
+    /// <summary>
+    /// Milliseconds per Auto-PGD step of adaptive worst-case L∞ sharpness (defaults: 20 steps per batch of 64; the
+    /// whole estimate divided by its steps, so the base losses, restarts from the best point and the final
+    /// evaluation are included) against one forward pass and gradient on a batch of 64, on one thread,
+    /// interleaved. The ascent works on one flat vector, so the ratio step/(forward + gradient) is what the
+    /// per-tensor bookkeeping costs; for the FCNN the step's phases are timed too.
+    /// </summary>
+    private void AscentStepCost(string name, Func<nn.Module<Tensor, Tensor>> create, SupervisedTensors data, LossFunction loss, bool profile)
+    {
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
+        {
+            using var net = create();
+            using var scope = torch.NewDisposeScope();
+            var landscape = LossLandscape.ForSupervised(net, data, loss);
+            var options = new WorstCaseSharpnessOptions { Batches = quick ? 4 : 16 };
+            int steps = options.Batches * options.Steps;
+            var parameters = landscape.Parameters.Cast<Tensor>().ToArray();
+            using var generator = new torch.Generator(0);
+            var batchLoss = landscape.BatchLoss(landscape.SampleBatch(options.BatchSize, generator));
+            net.eval();
+            var samples = Timing.Interleaved(new Action[]
+            {
+                () => WorstCaseSharpness.Estimate(landscape, options),
+                () =>
+                {
+                    for (int i = 0; i < steps; i++)
+                    {
+                        using var step = torch.NewDisposeScope();
+                        var l = batchLoss();
+                        _ = l.item<float>();
+                        _ = torch.autograd.grad(new[] { l }, parameters);
+                    }
+                },
+            }, quick ? 3 : 7);
+            double ratio = samples[0].RatioTo(samples[1]);
+            var (low, high) = samples[0].RatioQuartiles(samples[1]);
+            string phases = profile ? "; " + StepPhases(landscape, batchLoss) : "";
+            Add(new BenchmarkRow("sharpness cost", $"{name}: Auto-PGD step (adaptive worst-case L∞), 1 thread",
+                $"{samples[0].Median * 1000 / steps:F3} ms per ascent step vs forward + gradient (batch {options.BatchSize}) {samples[1].Median * 1000 / steps:F3} ms; ratio IQR {low:F2}–{high:F2}{phases}",
+                ratio, "step/(forward+gradient)", null));
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+    }
+
+    /// <summary>The phases of one Auto-PGD step with momentum on the flat vector, each timed over many repetitions (ms per step).</summary>
+    private string StepPhases(LossLandscape landscape, Func<Tensor> batchLoss)
+    {
+        const int reps = 200;
+        using var scope = torch.NewDisposeScope();
+        using var flat = new FlatParameters(landscape.Parameters);
+        var weights = flat.Values.clone();
+        using var set = new PerturbationSet(weights, landscape.Parameters.Select(p => p.shape).ToArray(), 0.025, PerturbationNorm.LInfinity, adaptive: true);
+        using var generator = new torch.Generator(1);
+        var (x, previous, delta) = (set.RandomPoint(generator), set.RandomPoint(generator), set.RandomPoint(generator));
+        var gradient = torch.randn_like(weights);
+        Action Repeat(Action body) => () =>
+        {
+            for (int i = 0; i < reps; i++)
+            {
+                using var s = torch.NewDisposeScope();
+                body();
+            }
+        };
+        var names = new[] { "shift w + δ into the parameters", "forward", "forward + gradient into the flat buffer", "step + projection", "momentum + projection" };
+        var samples = Timing.Interleaved(new[]
+        {
+            Repeat(() => flat.AssignShifted(weights, delta)),
+            Repeat(() => { using (torch.no_grad()) _ = batchLoss().item<float>(); }),
+            Repeat(() => { var l = batchLoss(); _ = l.item<float>(); flat.ComputeGradient(l); }),
+            Repeat(() => set.Project(set.AscentStep(gradient, 0.05).add_(x))),
+            Repeat(() =>
+            {
+                var z = set.Project(set.AscentStep(gradient, 0.05).add_(x));
+                set.Project(z.sub(x).mul_(0.75).add_(x).add_(x.sub(previous).mul_(0.25)));
+            }),
+        }, quick ? 3 : 7);
+        flat.Assign(weights);
+        var ms = samples.Select(t => t.Median * 1000 / reps).ToArray();
+        // Phase 3 includes a forward without no_grad, phase 5 includes phase 4: report their differences.
+        return $"phases (ms): {names[0]} {ms[0]:F3}, {names[1]} {ms[1]:F3}, gradient +{ms[2] - ms[1]:F3}, {names[3]} {ms[3]:F3}, {names[4]} +{ms[4] - ms[3]:F3}";
     }
 
     /// <summary>

@@ -62,24 +62,26 @@ internal sealed class GeodesicBall : IAscentSpace
         return Math.Sqrt(Math.Max(sum, 0));
     }
 
-    /// <summary>The Riemannian steepest-ascent step of metric norm <paramref name="length"/> (zero for a zero gradient).</summary>
-    public Tensor[] AscentStep(IReadOnlyList<Tensor> gradient, double length)
+    /// <summary>The Riemannian steepest-ascent step of metric norm <paramref name="length"/> (zero for a zero gradient), flat.</summary>
+    public Tensor AscentStep(Tensor gradient, double length)
     {
-        var direction = Map(gradient, (g, point, part) => g.RiemannianGradient(point, part));
+        var direction = Map(Split(gradient), (g, point, part) => g.RiemannianGradient(point, part));
         var norm = Norm(direction);
-        return norm == 0 ? direction.Select(d => torch.zeros_like(d)).ToArray() : ParameterVectors.Scale(direction, length / norm);
+        return norm == 0 ? torch.zeros_like(gradient) : ParameterVectors.Flatten(ParameterVectors.Scale(direction, length / norm));
     }
 
-    /// <summary>Horizontal projection, then radial scaling onto the ball when outside (exact: the horizontal space with the metric is a Euclidean space).</summary>
-    public Tensor[] Project(IReadOnlyList<Tensor> z)
+    /// <summary>Horizontal projection, then radial scaling onto the ball when outside (exact: the horizontal space with the metric is a Euclidean space), flat.</summary>
+    public Tensor Project(Tensor z)
     {
-        var horizontal = Map(z, (g, point, part) => g.ProjectHorizontal(point, part));
+        var horizontal = Map(Split(z), (g, point, part) => g.ProjectHorizontal(point, part));
         var norm = Norm(horizontal);
-        return norm <= Rho ? horizontal : ParameterVectors.Scale(horizontal, Rho / norm);
+        return ParameterVectors.Flatten(norm <= Rho ? horizontal : ParameterVectors.Scale(horizontal, Rho / norm));
     }
 
-    /// <summary>A random horizontal direction (each block's equivariant <see cref="ISymmetryGeometry.RandomTangent"/>) of metric norm ρ·U^{1/D}.</summary>
-    public Tensor[] RandomPoint(torch.Generator generator)
+    /// <summary>A random horizontal direction (each block's equivariant <see cref="ISymmetryGeometry.RandomTangent"/>) of metric norm ρ·U^{1/D}, flat.</summary>
+    public Tensor RandomPoint(torch.Generator generator) => ParameterVectors.Flatten(RandomTangent(generator));
+
+    private Tensor[] RandomTangent(torch.Generator generator)
     {
         var raw = new Tensor[weights.Length];
         foreach (var (geometry, indices, point) in blocks)
@@ -108,6 +110,9 @@ internal sealed class GeodesicBall : IAscentSpace
         }
         return result;
     }
+
+    /// <summary>Views of a flat vector shaped like the weights.</summary>
+    private Tensor[] Split(Tensor flat) => ParameterVectors.Unflatten(flat, weights);
 
     private static Tensor[] Gather(IReadOnlyList<Tensor> all, int[] indices) => indices.Select(i => all[i]).ToArray();
 

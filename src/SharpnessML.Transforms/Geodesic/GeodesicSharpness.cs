@@ -1,6 +1,7 @@
 using SharpnessML.Transforms.Landscape;
 using SharpnessML.Transforms.Perturbation;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SharpnessML.Transforms.Geodesic;
@@ -38,9 +39,9 @@ public static class GeodesicSharpness
             new("batches", options.Batches), new("symmetries", Symmetries(geometries)),
         };
         return RandomBatchEstimate.Run(landscape, options.MeasureName, options.Rho, options.BatchSize, options.Batches, options.Seed, settings,
-            weights => (Weights: weights, Ball: new GeodesicBall(landscape.Parameters, weights, geometries, options.Rho, options.SecondOrder)),
+            (flat, weights) => (Flat: flat, Weights: weights, Ball: new GeodesicBall(landscape.Parameters, flat.Split(weights), geometries, options.Rho, options.SecondOrder)),
             (state, batch, baseLoss) => RandomBatchEstimate.BestOfRestarts(options.Seed, batch.Index, options.Restarts, baseLoss,
-                (starts, r) => Ascend(landscape, batch.Examples, state.Weights, state.Ball, options, starts, r)) - baseLoss,
+                (starts, r) => Ascend(landscape, state.Flat, batch.Loss, state.Weights, state.Ball, options, starts, r)) - baseLoss,
             baseLoss: Value);
     }
 
@@ -50,52 +51,54 @@ public static class GeodesicSharpness
 
     private static double Value(Tensor loss) => loss.to(float64).item<double>();
 
-    /// <summary>One Auto-PGD ascent over ξ; returns the highest loss among its iterates.</summary>
-    private static double Ascend(LossLandscape landscape, Tensor batch, Tensor[] weights, GeodesicBall ball,
+    /// <summary>One Auto-PGD ascent over ξ (flat); returns the highest loss among its iterates.</summary>
+    private static double Ascend(LossLandscape landscape, FlatParameters flat, Func<Tensor> loss, Tensor weights, GeodesicBall ball,
         GeodesicSharpnessOptions options, torch.Generator generator, int restart)
     {
-        var start = options.RandomStart || restart > 0
-            ? ball.RandomPoint(generator)
-            : weights.Select(w => torch.zeros_like(w)).ToArray();
-        var ascent = new WorstCaseSharpness.Ascent((xi, gradient) => Evaluate(landscape, batch, ball, xi, gradient));
+        var start = options.RandomStart || restart > 0 ? ball.RandomPoint(generator) : torch.zeros_like(weights);
+        var gradient = torch.zeros_like(weights);
+        var ascent = new WorstCaseSharpness.Ascent((xi, wanted) => Evaluate(landscape.Parameters, flat, loss, ball, xi, wanted ? gradient : null));
         try
         {
             return ascent.AutoPgd(ball, start, options.Steps, options.Rho);
         }
         finally
         {
-            ParameterVectors.Assign(landscape.Parameters, weights);
+            flat.Assign(weights);
         }
     }
 
     /// <summary>
-    /// L_B(γ_ξ(1)) and, when asked, its Euclidean gradient with respect to ξ: the gradient g with
-    /// respect to the parameters at γ_ξ(1), pulled back through the geodesic by a vector-Jacobian
-    /// product (the gradient of ⟨γ_ξ(1), g⟩ with g held fixed).
+    /// L_B(γ_ξ(1)) and, when <paramref name="gradient"/> is given, its Euclidean gradient with respect to the flat ξ,
+    /// written there: the gradient g with respect to the parameters at γ_ξ(1), pulled back through the geodesic by a
+    /// vector-Jacobian product (the gradient of ⟨γ_ξ(1), g⟩ with g held fixed).
     /// </summary>
-    private static (double Loss, Tensor[] Gradient) Evaluate(LossLandscape landscape, Tensor batch, GeodesicBall ball,
-        IReadOnlyList<Tensor> xi, bool gradient)
+    private static (double Loss, Tensor? Gradient) Evaluate(IReadOnlyList<Parameter> parameters, FlatParameters flat, Func<Tensor> loss,
+        GeodesicBall ball, Tensor xi, Tensor? gradient)
     {
-        var parameters = landscape.Parameters;
-        if (!gradient)
+        if (gradient is null)
         {
             using (torch.no_grad())
             {
-                ParameterVectors.Assign(parameters, ball.Point(xi));
-                return (Value(landscape.Loss(batch)), Array.Empty<Tensor>());
+                ParameterVectors.Assign(parameters, ball.Point(flat.Split(xi)));
+                return (Value(loss()), null);
             }
         }
         using var _ = torch.enable_grad();
-        var leaves = xi.Select(t => t.detach().requires_grad_(true)).ToArray();
-        var point = ball.Point(leaves);
+        var leaf = xi.detach().requires_grad_(true);
+        var point = ball.Point(flat.Split(leaf));
         ParameterVectors.Assign(parameters, point);
-        var loss = landscape.Loss(batch);
-        double value = Value(loss);
-        var g = torch.autograd.grad(new[] { loss }, parameters.Cast<Tensor>().ToArray(), allow_unused: true)
+        var value = loss();
+        double result = Value(value);
+        var g = torch.autograd.grad(new[] { value }, parameters.Cast<Tensor>().ToArray(), allow_unused: true)
             .Select((t, i) => t is null || t.IsInvalid ? torch.zeros_like(parameters[i]) : t.detach()).ToArray();
         var pullback = ParameterVectors.Dot(point, g);
-        var gradXi = torch.autograd.grad(new[] { pullback }, leaves, allow_unused: true)
-            .Select((t, i) => t is null || t.IsInvalid ? torch.zeros_like(leaves[i]) : t.detach()).ToArray();
-        return (value, gradXi);
+        var gradXi = torch.autograd.grad(new[] { pullback }, new[] { leaf }, allow_unused: true)[0];
+        using (torch.no_grad())
+        {
+            if (gradXi is null || gradXi.IsInvalid) gradient.zero_();
+            else gradient.copy_(gradXi);
+        }
+        return (result, gradient);
     }
 }

@@ -18,6 +18,7 @@ namespace SharpnessML.Transforms.Landscape;
 public sealed class LossLandscape
 {
     private readonly Func<Tensor?, Tensor> loss;
+    private Func<Tensor, Func<Tensor>>? batchLoss;
 
     /// <summary>Creates a landscape.</summary>
     /// <param name="module">The module, for train/eval mode and buffers; parameters outside <paramref name="parameters"/> stay fixed.</param>
@@ -60,6 +61,17 @@ public sealed class LossLandscape
 
     /// <summary>Mean loss over the examples at <paramref name="indices"/> (int64), or over all examples when null.</summary>
     public Tensor Loss(Tensor? indices = null) => loss(indices);
+
+    /// <summary>
+    /// The loss on the examples at <paramref name="indices"/> as a function to call repeatedly (each call the same
+    /// value as <see cref="Loss"/>(indices) at the current parameters). Supervised landscapes select the batch's
+    /// features and labels once, here, instead of at every call; the selection lives in the caller's dispose scope.
+    /// </summary>
+    public Func<Tensor> BatchLoss(Tensor indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return batchLoss is { } select ? select(indices) : () => loss(indices);
+    }
 
     /// <summary>A random batch of <paramref name="size"/> distinct example indices (all examples when size ≥ count).</summary>
     public Tensor SampleBatch(int size, torch.Generator generator)
@@ -110,7 +122,7 @@ public sealed class LossLandscape
 
     /// <summary>The same loss over a subset of the parameters, chosen by <paramref name="filter"/>.</summary>
     public LossLandscape WithParameters(ParameterFilter filter) =>
-        new(Module, filter.Select(Module).Select(p => p.Parameter).ToList(), loss, ExampleCount) { Supervised = Supervised, HasData = HasData };
+        new(Module, filter.Select(Module).Select(p => p.Parameter).ToList(), loss, ExampleCount) { Supervised = Supervised, HasData = HasData, batchLoss = batchLoss };
 
     /// <summary>
     /// A landscape of <paramref name="module"/>'s weights without data (<see cref="HasData"/> false), for the measures
@@ -155,9 +167,15 @@ public sealed class LossLandscape
             if (indices is null) return loss.Compute(Forward(features), labels);
             return loss.Compute(Forward(features.index_select(0, indices)), labels.index_select(0, indices));
         }
+        Func<Tensor> Batch(Tensor indices)
+        {
+            var (x, y) = (features.index_select(0, indices), labels.index_select(0, indices));
+            return () => loss.Compute(Forward(x), y);
+        }
         return new LossLandscape(module, parameters ?? module.parameters().ToList(), Evaluate, data.Count)
         {
             Supervised = new SupervisedProblem(module, data, loss, normalizeLogits),
+            batchLoss = Batch,
         };
     }
 

@@ -15,29 +15,35 @@ public static class AverageCaseSharpness
     {
         options.Validate();
         if (options.Parameters is { } filter) landscape = landscape.WithParameters(filter);
-        var parameters = landscape.Parameters;
         var settings = new KeyValuePair<string, object>[]
         {
             new("rho", options.Rho), new("samples", options.Samples), new("batch_size", options.BatchSize), new("batches", options.Batches),
         };
         return RandomBatchEstimate.Run(landscape, options.MeasureName, options.Rho, options.BatchSize, options.Batches, options.Seed, settings,
-            weights => (Weights: weights, Scales: weights.Select(w => options.Adaptive ? w.abs() : torch.ones_like(w)).ToArray()),
+            (flat, weights) =>
+            {
+                var noise = torch.empty_like(weights);
+                return (Flat: flat, Weights: weights, Scales: options.Adaptive ? weights.abs() : torch.ones_like(weights), Noise: noise, Parts: flat.Split(noise));
+            },
             (state, batch, baseLoss) =>
             {
-                // The noise comes from the batches' generator, after the batch's draw.
+                // The noise comes from the batches' generator, after the batch's draw, tensor by tensor.
                 using var _ = torch.no_grad();
                 double sum = 0;
                 for (int s = 0; s < options.Samples; s++)
                 {
                     using var sampleScope = torch.NewDisposeScope();
-                    var noise = options.Norm == PerturbationNorm.L2
-                        ? ParameterVectors.Gaussian(state.Weights, batch.Generator)
-                        : ParameterVectors.UniformSymmetric(state.Weights, batch.Generator);
-                    var delta = noise.Select((e, i) => e * state.Scales[i] * options.Rho).ToArray();
-                    ParameterVectors.Assign(parameters, PerturbationSet.Shift(state.Weights, delta));
-                    sum += landscape.Loss(batch.Examples).item<float>() - baseLoss;
+                    var noise = state.Noise;
+                    foreach (var part in state.Parts)
+                    {
+                        if (options.Norm == PerturbationNorm.L2) part.normal_(0, 1, batch.Generator);
+                        else part.uniform_(0, 1, batch.Generator);
+                    }
+                    if (options.Norm != PerturbationNorm.L2) noise.mul_(2).sub_(1);
+                    state.Flat.AssignShifted(state.Weights, noise.mul_(state.Scales).mul_(options.Rho));
+                    sum += batch.Loss().item<float>() - baseLoss;
                 }
-                ParameterVectors.Assign(parameters, state.Weights);
+                state.Flat.Assign(state.Weights);
                 return sum / options.Samples;
             });
     }

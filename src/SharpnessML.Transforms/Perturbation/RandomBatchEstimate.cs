@@ -14,8 +14,11 @@ namespace SharpnessML.Transforms.Perturbation;
 /// </summary>
 internal static class RandomBatchEstimate
 {
-    /// <summary>One random batch: its index, its examples (int64 indices) and the estimate's generator.</summary>
-    internal readonly record struct Batch(int Index, Tensor Examples, torch.Generator Generator);
+    /// <summary>
+    /// One random batch: its index, its examples (int64 indices), the estimate's generator, and the loss on the
+    /// batch at the current parameters (<see cref="LossLandscape.BatchLoss"/>: the batch is selected once).
+    /// </summary>
+    internal readonly record struct Batch(int Index, Tensor Examples, torch.Generator Generator, Func<Tensor> Loss);
 
     /// <summary>Runs the estimate.</summary>
     /// <param name="landscape">The landscape, with the parameters to perturb.</param>
@@ -25,7 +28,10 @@ internal static class RandomBatchEstimate
     /// <param name="batches">Number of batches.</param>
     /// <param name="seed">Seed of the generator.</param>
     /// <param name="settings">The estimator's settings, for <see cref="SharpnessMetrics.Settings"/>.</param>
-    /// <param name="prepare">Builds the measure's state (its perturbation set) from w, in the estimate's scope.</param>
+    /// <param name="prepare">
+    /// Builds the measure's state (its perturbation set) from the parameters held flat for the estimate
+    /// (<see cref="FlatParameters"/>) and w as a flat vector, in the estimate's scope.
+    /// </param>
     /// <param name="measureBatch">
     /// The batch's value from the state, the batch and its base loss; called with the parameters at w, and must
     /// leave them there.
@@ -33,18 +39,18 @@ internal static class RandomBatchEstimate
     /// <param name="baseLoss">Reads a loss tensor as a number (default: its float value).</param>
     /// <param name="release">Frees what <paramref name="prepare"/> moved out of the scope, if anything.</param>
     public static SharpnessMetrics Run<TState>(LossLandscape landscape, string measure, double rho, int batchSize, int batches, int seed,
-        IReadOnlyList<KeyValuePair<string, object>> settings, Func<Tensor[], TState> prepare,
+        IReadOnlyList<KeyValuePair<string, object>> settings, Func<FlatParameters, Tensor, TState> prepare,
         Func<TState, Batch, double, double> measureBatch, Func<Tensor, double>? baseLoss = null, Action<TState>? release = null)
     {
         baseLoss ??= loss => loss.item<float>();
         var clock = Stopwatch.StartNew();
-        var parameters = landscape.Parameters;
         var values = new List<double>(batches);
         var baseLosses = new List<double>(batches);
         using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
         using var outer = torch.NewDisposeScope();
-        var weights = ParameterVectors.Clone(parameters);
-        var state = prepare(weights);
+        using var flat = new FlatParameters(landscape.Parameters);
+        var weights = flat.Values.clone();
+        var state = prepare(flat, weights);
         using var generator = new torch.Generator((ulong)seed);
         try
         {
@@ -52,14 +58,15 @@ internal static class RandomBatchEstimate
             {
                 using var batchScope = torch.NewDisposeScope();
                 var examples = landscape.SampleBatch(batchSize, generator);
-                ParameterVectors.Assign(parameters, weights);
+                var loss = landscape.BatchLoss(examples);
+                flat.Assign(weights);
                 double unperturbed;
-                using (torch.no_grad()) unperturbed = baseLoss(landscape.Loss(examples));
-                double value = measureBatch(state, new Batch(b, examples, generator), unperturbed);
+                using (torch.no_grad()) unperturbed = baseLoss(loss());
+                double value = measureBatch(state, new Batch(b, examples, generator, loss), unperturbed);
                 baseLosses.Add(unperturbed);
                 values.Add(value);
             }
-            using (torch.no_grad()) ParameterVectors.Assign(parameters, weights);
+            flat.Assign(weights);
         }
         finally
         {

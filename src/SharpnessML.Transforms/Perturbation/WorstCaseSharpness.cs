@@ -23,24 +23,20 @@ public static class WorstCaseSharpness
             new("rho", options.Rho), new("algorithm", options.Algorithm.ToString()), new("steps", options.Steps),
             new("restarts", options.Restarts), new("batch_size", options.BatchSize), new("batches", options.Batches),
         };
+        var shapes = landscape.Parameters.Select(p => p.shape).ToArray();
         return RandomBatchEstimate.Run(landscape, options.MeasureName, options.Rho, options.BatchSize, options.Batches, options.Seed, settings,
-            weights => (Weights: weights, Set: new PerturbationSet(weights, options.Rho, options.Norm, options.Adaptive, options.L2Geometry)),
+            (flat, weights) => (Flat: flat, Weights: weights, Set: new PerturbationSet(weights, shapes, options.Rho, options.Norm, options.Adaptive, options.L2Geometry)),
             (state, batch, baseLoss) => RandomBatchEstimate.BestOfRestarts(options.Seed, batch.Index, options.Restarts, baseLoss,
-                (starts, r) => Ascend(landscape, batch.Examples, state.Weights, state.Set, options, starts, r)) - baseLoss,
-            release: state =>
-            {
-                foreach (var s in state.Set.Scales) s.Dispose();
-            });
+                (starts, r) => Ascend(state.Flat, batch.Loss, state.Weights, state.Set, options, starts, r)) - baseLoss,
+            release: state => state.Set.Dispose());
     }
 
     /// <summary>One ascent from a start point; returns the highest loss among its iterates.</summary>
-    private static double Ascend(LossLandscape landscape, Tensor batch, Tensor[] weights, PerturbationSet set,
+    private static double Ascend(FlatParameters flat, Func<Tensor> loss, Tensor weights, PerturbationSet set,
         WorstCaseSharpnessOptions options, torch.Generator generator, int restart)
     {
-        var start = options.RandomStart || restart > 0
-            ? set.RandomPoint(generator)
-            : weights.Select(w => torch.zeros_like(w)).ToArray();
-        var ascent = new Ascent(landscape, batch, weights);
+        var start = options.RandomStart || restart > 0 ? set.RandomPoint(generator) : torch.zeros_like(weights);
+        var ascent = new Ascent((delta, gradient) => Shifted(flat, loss, weights, delta, gradient));
         try
         {
             return options.Algorithm == AscentAlgorithm.Pga
@@ -49,75 +45,70 @@ public static class WorstCaseSharpness
         }
         finally
         {
-            ParameterVectors.Assign(landscape.Parameters, weights);
+            flat.Assign(weights);
         }
+    }
+
+    /// <summary>L(w + δ) and ∇L(w + δ) (flat, in <see cref="FlatParameters.Gradient"/>, overwritten by the next call).</summary>
+    private static (double Loss, Tensor? Gradient) Shifted(FlatParameters flat, Func<Tensor> loss, Tensor weights, Tensor delta, bool gradient)
+    {
+        flat.AssignShifted(weights, delta);
+        if (!gradient)
+        {
+            using (torch.no_grad()) return (loss().item<float>(), null);
+        }
+        var value = loss();
+        double lossValue = value.item<float>();
+        return (lossValue, flat.ComputeGradient(value));
     }
 
     /// <summary>
     /// Loss and gradient at a point of the search space on one batch, with the best value seen. The
-    /// point is δ (loss at w + δ) unless another objective is given, e.g. a geodesic's initial velocity.
+    /// point is a flat vector: δ (loss at w + δ) for worst-case sharpness, a geodesic's initial
+    /// velocity for geodesic sharpness. Iterates live in tensors of their own, freed as soon as the
+    /// algorithm is done with them, so an ascent holds at most four points (current, previous,
+    /// best, the step's temporaries) whatever the number of steps.
     /// </summary>
     internal sealed class Ascent
     {
-        private readonly Func<IReadOnlyList<Tensor>, bool, (double Loss, Tensor[] Gradient)> objective;
+        private readonly Func<Tensor, bool, (double Loss, Tensor? Gradient)> objective;
 
-        public Ascent(LossLandscape landscape, Tensor batch, Tensor[] weights) =>
-            objective = (delta, gradient) => Shifted(landscape, batch, weights, delta, gradient);
-
-        /// <summary>Ascends <paramref name="objective"/>: (point, gradient wanted) → (loss, detached Euclidean gradient or empty).</summary>
-        public Ascent(Func<IReadOnlyList<Tensor>, bool, (double Loss, Tensor[] Gradient)> objective) => this.objective = objective;
+        /// <summary>
+        /// Ascends <paramref name="objective"/>: (flat point, gradient wanted) → (loss, flat Euclidean gradient or
+        /// null). The gradient belongs to the objective and must stay valid until its next call.
+        /// </summary>
+        public Ascent(Func<Tensor, bool, (double Loss, Tensor? Gradient)> objective) => this.objective = objective;
 
         public double Best { get; private set; } = double.NegativeInfinity;
 
-        private (double Loss, Tensor[] Gradient) Evaluate(IReadOnlyList<Tensor> point, bool gradient = true)
+        private (double Loss, Tensor? Gradient) Evaluate(Tensor point, bool gradient = true)
         {
             var (value, grads) = objective(point, gradient);
             Best = Math.Max(Best, value);
             return (value, grads);
         }
 
-        /// <summary>L(w + δ) and ∇L(w + δ); the gradient is detached and survives the caller's scope only if moved out.</summary>
-        private static (double Loss, Tensor[] Gradient) Shifted(LossLandscape landscape, Tensor batch, Tensor[] weights,
-            IReadOnlyList<Tensor> delta, bool gradient)
+        /// <summary>Moves a tensor made in a step's scope out of it; the caller disposes it.</summary>
+        private static Tensor Keep(Tensor t)
         {
-            var parameters = landscape.Parameters;
-            ParameterVectors.Assign(parameters, PerturbationSet.Shift(weights, delta));
-            if (!gradient)
-            {
-                using (torch.no_grad()) return (landscape.Loss(batch).item<float>(), Array.Empty<Tensor>());
-            }
-            var loss = landscape.Loss(batch);
-            double lossValue = loss.item<float>();
-            var grads = torch.autograd.grad(new[] { loss }, parameters.Cast<Tensor>().ToArray(), allow_unused: true)
-                .Select((g, i) => g is null || g.IsInvalid ? torch.zeros_like(parameters[i]) : g.detach()).ToArray();
-            return (lossValue, grads);
-        }
-
-        private static Tensor[] Keep(IEnumerable<Tensor> tensors)
-        {
-            var kept = tensors.Select(t => t.detach()).ToArray();
-            foreach (var t in kept) t.DetachFromDisposeScope();
-            return kept;
-        }
-
-        private static void Free(IEnumerable<Tensor>? tensors)
-        {
-            if (tensors is null) return;
-            foreach (var t in tensors) t.Dispose();
+            t.DetachFromDisposeScope();
+            return t;
         }
 
         /// <summary>Plain PGA: δ ← Π(δ + step(∇L)).</summary>
-        public double ProjectedGradient(IAscentSpace set, Tensor[] start, int steps, double stepLength)
+        public double ProjectedGradient(IAscentSpace set, Tensor start, int steps, double stepLength)
         {
-            var delta = Keep(start);
+            Tensor delta;
+            using (torch.NewDisposeScope()) delta = Keep(start.clone());
             try
             {
                 for (int t = 0; t < steps; t++)
                 {
                     using var scope = torch.NewDisposeScope();
                     var (_, g) = Evaluate(delta);
-                    var next = Keep(set.Project(ParameterVectors.Add(delta, set.AscentStep(g, stepLength))));
-                    Free(delta);
+                    // δ + step, added as step + δ (the same sum).
+                    var next = Keep(set.Project(set.AscentStep(g!, stepLength).add_(delta)));
+                    delta.Dispose();
                     delta = next;
                 }
                 using (torch.NewDisposeScope()) Evaluate(delta, gradient: false);
@@ -125,7 +116,7 @@ public static class WorstCaseSharpness
             }
             finally
             {
-                Free(delta);
+                delta.Dispose();
             }
         }
 
@@ -133,56 +124,58 @@ public static class WorstCaseSharpness
         /// Auto-PGD (Croce &amp; Hein, 2020, Algorithm 1) in the set's own geometry: step η starting at
         /// 2ρ, momentum α = 0.75, and at each checkpoint w_j the step is halved (and the iterate reset
         /// to the best point) when fewer than 75% of the steps since the last checkpoint increased the
-        /// loss, or when neither the step nor the best loss changed since then.
+        /// loss, or when neither the step nor the best loss changed since then. The best point's gradient is
+        /// kept with it, so a reset costs no evaluation (re-evaluating the same point gives the same loss and
+        /// gradient, bit for bit).
         /// </summary>
-        public double AutoPgd(IAscentSpace set, Tensor[] start, int steps, double rho)
+        public double AutoPgd(IAscentSpace set, Tensor start, int steps, double rho)
         {
             const double momentum = 0.75, successFraction = 0.75;
             var checkpoints = Checkpoints(steps);
             double eta = 2 * rho;
-            Tensor[]? previous = null;
-            var current = Keep(start);
-            Tensor[]? bestPoint = null;
-            double bestValue = double.NegativeInfinity;
+            Tensor? previous = null, current = null, bestPoint = null, bestGradient = null;
             try
             {
                 double lastValue;
-                Tensor[] gradient;
-                using (var scope = torch.NewDisposeScope())
+                Tensor gradient;
+                using (torch.NewDisposeScope())
                 {
+                    current = Keep(start.clone());
                     var (v, g) = Evaluate(current);
                     lastValue = v;
-                    gradient = Keep(g);
+                    gradient = g!;
+                    bestPoint = Keep(current.clone());
+                    bestGradient = Keep(gradient.clone());
                 }
-                bestValue = lastValue;
-                bestPoint = Keep(current.Select(t => t.clone()));
+                double bestValue = lastValue;
                 int successes = 0, lastCheckpoint = 0;
                 double etaAtLastCheckpoint = eta, bestAtLastCheckpoint = bestValue;
                 for (int k = 0; k < steps; k++)
                 {
                     using var scope = torch.NewDisposeScope();
-                    var z = set.Project(ParameterVectors.Add(current, set.AscentStep(gradient, eta)));
-                    Tensor[] next;
+                    // Π(x + step), the sum taken as step + x.
+                    var z = set.Project(set.AscentStep(gradient, eta).add_(current));
+                    Tensor next;
                     if (previous is null) next = z;
                     else
                     {
-                        // x + α(z − x) + (1 − α)(x − x_prev), then project.
-                        var mixed = current.Select((x, i) => x + momentum * (z[i] - x) + (1 - momentum) * (x - previous[i])).ToArray();
+                        // x + α(z − x) + (1 − α)(x − x_prev), then project; each sum in the same order of operands' values.
+                        var mixed = z.sub(current).mul_(momentum).add_(current).add_(current.sub(previous).mul_(1 - momentum));
                         next = set.Project(mixed);
                     }
                     var (value, g) = Evaluate(next, gradient: k + 1 < steps);
                     if (value > lastValue) successes++;
-                    Free(previous);
+                    previous?.Dispose();
                     previous = current;
                     current = Keep(next);
-                    Free(gradient);
-                    gradient = Keep(g);
+                    if (g is not null) gradient = g;
                     lastValue = value;
                     if (value > bestValue)
                     {
                         bestValue = value;
-                        Free(bestPoint);
-                        bestPoint = Keep(current.Select(t => t.clone()));
+                        bestPoint.copy_(current);
+                        // No gradient at the last step, which is never followed by a reset.
+                        if (g is not null) bestGradient.copy_(g);
                     }
                     if (checkpoints.Contains(k + 1) && k + 1 < steps)
                     {
@@ -194,32 +187,26 @@ public static class WorstCaseSharpness
                         if (fewSuccesses || stalled)
                         {
                             eta /= 2;
-                            Free(current);
-                            current = Keep(bestPoint!.Select(t => t.clone()));
-                            using (torch.NewDisposeScope())
-                            {
-                                var (v, gBest) = Evaluate(current);
-                                lastValue = v;
-                                Free(gradient);
-                                gradient = Keep(gBest);
-                            }
+                            current.copy_(bestPoint);
+                            lastValue = bestValue;
+                            gradient = bestGradient;
                         }
                         successes = 0;
                         lastCheckpoint = k + 1;
                     }
                 }
-                Free(gradient);
                 return Best;
             }
             finally
             {
-                Free(previous);
-                Free(current);
-                Free(bestPoint);
+                previous?.Dispose();
+                current?.Dispose();
+                bestPoint?.Dispose();
+                bestGradient?.Dispose();
             }
         }
 
-        /// <summary>Auto-PGD's checkpoints ⌈p_j · N⌉ with p_0 = 0, p_1 = 0.22, p_{j+1} = p_j + max(p_j − p_{j−1} − 0.03, 0.06).</summary>
+    /// <summary>Auto-PGD's checkpoints ⌈p_j · N⌉ with p_0 = 0, p_1 = 0.22, p_{j+1} = p_j + max(p_j − p_{j−1} − 0.03, 0.06).</summary>
         internal static HashSet<int> Checkpoints(int steps)
         {
             var result = new HashSet<int>();

@@ -93,7 +93,7 @@ public class WorstCaseSharpnessTests
 
         var parameters = landscape.Parameters;
         var weights = ParameterVectors.Clone(parameters);
-        var set = new PerturbationSet(weights, options.Rho, norm, adaptive, geometry);
+        using var set = new PerturbationSet(weights, options.Rho, norm, adaptive, geometry);
         using var g = new torch.Generator(99);
         double highestRandom = double.NegativeInfinity;
         for (int i = 0; i < 200; i++)
@@ -101,7 +101,7 @@ public class WorstCaseSharpnessTests
             using var inner = torch.NewDisposeScope();
             var delta = set.RandomPoint(g);
             Assert.True(set.ScaledNorm(delta) <= options.Rho * (1 + 1e-5));
-            ParameterVectors.Assign(parameters, PerturbationSet.Shift(weights, delta));
+            ParameterVectors.Assign(parameters, PerturbationSet.Shift(weights, set.Split(delta)));
             using (torch.no_grad()) highestRandom = Math.Max(highestRandom, landscape.Loss().item<float>());
         }
         ParameterVectors.Assign(parameters, weights);
