@@ -23,6 +23,26 @@ var ml = new MLContext(seed: 0);
 
 var clock = Stopwatch.StartNew();
 
+// --plan N: the product plan of one whole-data Hessian-vector product of the LeNet-5 file over the first N test images
+// (how HessianOperator chose between kept graphs and per-chunk recomputation), with the process's peak RSS.
+if (arguments.TryGetValue("plan", out var planImages) && arguments.TryGetValue("lenet", out var planModel))
+{
+    var model = ml.Sharpness().Model.Load(planModel, out _);
+    var data = FashionMnistDataset.Load(ml, FashionMnistSplit.Test, null, int.Parse(planImages, CultureInfo.InvariantCulture));
+    var landscape = ml.Sharpness().CreateLandscape(model, data, out _);
+    using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
+    using var op = new HessianOperator(landscape, reuseGradientGraph: true);
+    for (int k = 0; k < 2; k++)
+    {
+        clock.Restart();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        op.Multiply(TorchSharp.torch.ones(op.Dimension, dtype: TorchSharp.torch.float64));
+        Console.WriteLine($"product {k + 1}: {clock.Elapsed.TotalSeconds:F1} s, plan {op.Plan!.Description}, " +
+                          $"VmHWM {File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM", StringComparison.Ordinal))}");
+    }
+    return 0;
+}
+
 // The seed paper's Abalone FCNN (10-64-64-1), trained the paper's way on the training split; measured on it.
 if (!arguments.ContainsKey("lenet-only"))
 {
