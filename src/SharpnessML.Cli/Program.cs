@@ -15,16 +15,8 @@ public static class Program
     public static int Main(string[] args)
     {
         TorchRuntime.RetainFreedNativeMemory(); // an application's choice: see TorchRuntime
-        var root = new RootCommand("SharpnessML: train networks, measure the sharpness of their loss landscape, and see how well it predicts generalization.")
-        {
-            ReproduceCommand.Create(),
-            StudyCommand.Create(),
-            ScoreCommand.Create(),
-            SelectCommand.Create(),
-            CorrelateCommand.Create(),
-            LandscapeCommand.Create(),
-            BenchCommand.Create(),
-        };
+        var root = new RootCommand("SharpnessML: train networks, measure the sharpness of their loss landscape, and see how well it predicts generalization.");
+        foreach (var command in Commands(args)) root.Subcommands.Add(command);
         try
         {
             var parse = root.Parse(args);
@@ -48,6 +40,23 @@ public static class Program
             Console.Error.WriteLine(CliErrors.Internal(e, args));
             return 1;
         }
+    }
+
+    private static readonly (string Name, Func<Command> Create)[] CommandFactories =
+    {
+        ("reproduce", ReproduceCommand.Create), ("study", StudyCommand.Create), ("score", ScoreCommand.Create), ("select", SelectCommand.Create),
+        ("correlate", CorrelateCommand.Create), ("landscape", LandscapeCommand.Create), ("bench", BenchCommand.Create),
+    };
+
+    /// <summary>
+    /// The commands to parse <paramref name="args"/> with: only the one named first when it names one (building a
+    /// command builds its options and loads the assemblies they name — <c>score</c> need not load the study runner's),
+    /// every command otherwise (root help, a misspelt command, an option before the command).
+    /// </summary>
+    private static IEnumerable<Command> Commands(string[] args)
+    {
+        var named = args.Length > 0 ? CommandFactories.Where(f => f.Name == args[0]).ToList() : new();
+        return (named.Count == 1 ? named : CommandFactories.ToList()).Select(f => f.Create());
     }
 
     private static IEnumerable<string> CommandPath(ParseResult parse)

@@ -23,8 +23,7 @@ internal static class ScoreCommand
         var loss = new Option<string?>("--loss") { Description = "mse or cross-entropy (required for TorchScript)." };
         loss.AcceptOnlyFromAmong("mse", "cross-entropy");
         var measures = new Option<string[]>("--measure") { Description = "Measure name; repeat for several. Known: " + string.Join(", ", MeasureRegistry.BuiltIn.Names), AllowMultipleArgumentsPerToken = false };
-        var rho = new Option<double?>("--rho") { Description = "Perturbation radius (each measure's default otherwise)." };
-        var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 0 };
+        var settingsOptions = new MeasureOptions();
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
 
@@ -40,7 +39,9 @@ internal static class ScoreCommand
         };
         var command = new Command("score", "Measure a saved model's sharpness on a data file (data-free measures, e.g. alpha-weighted, need none).") { model };
         foreach (var option in data.All) command.Options.Add(option);
-        foreach (var option in new Option[] { loss, architecture, measures, rho, seed, format, densityPlot, esdPlot }) command.Options.Add(option);
+        foreach (var option in new Option[] { loss, architecture, measures }) command.Options.Add(option);
+        foreach (var option in settingsOptions.All) command.Options.Add(option);
+        foreach (var option in new Option[] { format, densityPlot, esdPlot }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
@@ -51,13 +52,15 @@ internal static class ScoreCommand
             var esdPath = parse.GetValue(esdPlot);
             if (esdPath != null) CheckWritableFile(esdPath, "--esd-plot");
             if (esdPath != null && !names.Any(n => MeasureRegistry.BuiltIn.Get(n) is SharpnessML.Transforms.Spectral.SpectralMeasure)) names.Add("alpha");
-            var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
             foreach (var name in names) MeasureRegistry.BuiltIn.Validate(name);
-            settings.Validate();
+            var settings = settingsOptions.Read(parse);
             var checkpoint = parse.GetValue(architecture) is { } a ? SharpnessML.Trainers.Checkpoints.CheckpointArchitecture.Parse(a) : null;
-            var results = parse.GetValue(data.Data) is null
+            var torch = settingsOptions.StartTorch(parse);
+            var scoring = parse.GetValue(data.Data) is null ? null : data.Read(parse);
+            torch.GetAwaiter().GetResult();
+            var results = scoring is null
                 ? SavedModelScorer.ScoreWithoutData(parse.GetValue(model)!, lossFunction, names, settings, checkpoint)
-                : SavedModelScorer.Score(parse.GetValue(model)!, data.Read(parse), lossFunction, names, settings, checkpoint);
+                : SavedModelScorer.Score(parse.GetValue(model)!, scoring, lossFunction, names, settings, checkpoint);
             if (plotPath != null)
             {
                 var density = results.Single(r => r.Measure == "hessian-density").MetricsAs<HessianDensityMetrics>();

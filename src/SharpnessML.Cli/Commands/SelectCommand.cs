@@ -23,8 +23,7 @@ internal static class SelectCommand
         var loss = new Option<string?>("--loss") { Description = "mse or cross-entropy (required for TorchScript)." };
         loss.AcceptOnlyFromAmong("mse", "cross-entropy");
         var measure = new Option<string>("--measure") { Description = "The measure to rank by (lowest = flattest). Known: " + string.Join(", ", MeasureRegistry.BuiltIn.Names), Required = true };
-        var rho = new Option<double?>("--rho") { Description = "Perturbation radius (the measure's default otherwise)." };
-        var seed = new Option<int>("--seed") { Description = "Seed, the same for every candidate.", DefaultValueFactory = _ => 0 };
+        var settingsOptions = new MeasureOptions();
         var format = new Option<string>("--format") { Description = "table, json or csv.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
 
@@ -38,7 +37,9 @@ internal static class SelectCommand
             models, modelsDir,
         };
         foreach (var option in data.All) command.Options.Add(option);
-        foreach (var option in new Option[] { loss, architecture, measure, rho, seed, format }) command.Options.Add(option);
+        foreach (var option in new Option[] { loss, architecture, measure }) command.Options.Add(option);
+        foreach (var option in settingsOptions.All) command.Options.Add(option);
+        command.Options.Add(format);
         command.SetAction(parse =>
         {
             var lossFunction = DataOptions.ParseLoss(parse.GetValue(loss));
@@ -55,10 +56,12 @@ internal static class SelectCommand
                 paths.AddRange(found);
             }
             if (paths.Count == 0) throw new ArgumentException("No candidate: give --model FILE (repeatable) or --models-dir DIR.");
-            var settings = new MeasureSettings(parse.GetValue(rho), parse.GetValue(seed));
             MeasureRegistry.BuiltIn.Validate(parse.GetValue(measure)!);
-            settings.Validate();
-            var result = SavedModelScorer.Select(paths, data.Read(parse), lossFunction, parse.GetValue(measure)!, settings, checkpoint);
+            var settings = settingsOptions.Read(parse);
+            var torch = settingsOptions.StartTorch(parse);
+            var scoring = data.Read(parse);
+            torch.GetAwaiter().GetResult();
+            var result = SavedModelScorer.Select(paths, scoring, lossFunction, parse.GetValue(measure)!, settings, checkpoint);
             Write(result, parse.GetValue(format)!);
             foreach (var failure in result.Failures)
                 Console.Error.WriteLine($"sharpnessml: warning: candidate '{failure.Name}' failed and is not ranked: {CliErrors.OneLine(failure.Error)}");

@@ -51,7 +51,7 @@ public sealed class GgnTopEigenvaluesMeasure : HessianSharpnessMeasure<LanczosOp
     public override LanczosOptions OptionsFor(MeasureSettings settings, LossLandscape? landscape = null)
     {
         var options = base.OptionsFor(settings, landscape);
-        options.Count = (int)Math.Min(HessianTopEigenvaluesMeasure.TopCount, landscape?.ParameterCount ?? HessianTopEigenvaluesMeasure.TopCount);
+        options.Count = (int)Math.Min(settings.Eigenvalues ?? HessianTopEigenvaluesMeasure.TopCount, landscape?.ParameterCount ?? long.MaxValue);
         return options;
     }
 

@@ -1,3 +1,4 @@
+using SharpnessML.Transforms.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,10 +10,29 @@ public sealed class DiagonalOptions : HessianOptions
     /// <summary>Rademacher vectors (= Hessian-vector products), at least 2. Default 100 (PyHessian's trace budget, <c>maxIter = 100</c>).</summary>
     public int Samples { get; set; } = 100;
 
+    /// <summary>
+    /// Stop once the relative standard error of the whole diagonal, ‖SE‖₂ / ‖Ĥ_diag‖₂
+    /// (<see cref="DiagonalResult.RelativeStandardError"/>), is at most this, checked from <see cref="MinSamples"/> on;
+    /// <see cref="Samples"/> is then the maximum. 0 (the default) always uses <see cref="Samples"/>.
+    /// </summary>
+    public double Tolerance { get; set; }
+
+    /// <summary>Samples taken before the standard errors are trusted for early stopping. Default 10 (as <see cref="HutchinsonOptions.MinSamples"/>).</summary>
+    public int MinSamples { get; set; } = 10;
+
+    /// <summary>The shared settings, and <see cref="MeasureSettings.Tolerance"/> as <see cref="Tolerance"/>.</summary>
+    protected internal override void Apply(MeasureSettings settings)
+    {
+        base.Apply(settings);
+        if (settings.Tolerance is { } tolerance) Tolerance = tolerance;
+    }
+
     /// <inheritdoc />
     public override void Validate()
     {
         base.Validate();
+        if (!(Tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be ≥ 0.");
+        if (MinSamples < 2) throw new ArgumentOutOfRangeException(nameof(MinSamples), MinSamples, "MinSamples must be at least 2.");
         if (Samples < 2) throw new ArgumentOutOfRangeException(nameof(Samples), Samples, "Samples must be at least 2 (the standard errors need two).");
     }
 }
@@ -37,17 +57,21 @@ public static class HessianDiagonal
         // Welford's update, entry-wise.
         var mean = torch.zeros(op.Dimension, dtype: float64, device: op.Device);
         var m2 = torch.zeros(op.Dimension, dtype: float64, device: op.Device);
-        for (int k = 1; k <= options.Samples; k++)
+        int m = 0;
+        while (m < options.Samples)
         {
             using var step = torch.NewDisposeScope();
             var z = FlatVectors.Rademacher(op, generator);
             var sample = z * op.Multiply(z);
+            m++;
             var delta = sample - mean;
-            mean.add_(delta / k);
+            mean.add_(delta / m);
             m2.add_(delta * (sample - mean));
+            if (options.Tolerance > 0 && m >= options.MinSamples && m < options.Samples
+                && Relative(m2 / ((m - 1.0) * m), mean) is { } relative && relative <= options.Tolerance) break;
         }
-        int m = options.Samples;
-        var standardErrors = (m2 / ((m - 1.0) * m)).sqrt();
+        var variances = m2 / ((m - 1.0) * m);
+        var standardErrors = variances.sqrt();
         var diagonal = mean.cpu().data<double>().ToArray();
         var errors = standardErrors.cpu().data<double>().ToArray();
 
@@ -59,6 +83,13 @@ public static class HessianDiagonal
             else sqrtTrace += Math.Sqrt(diagonal[i]);
             sumOfSquares += diagonal[i] * diagonal[i] - errors[i] * errors[i];
         }
-        return new DiagonalResult(diagonal, errors, sqrtTrace, negative, sumOfSquares, m, m);
+        return new DiagonalResult(diagonal, errors, sqrtTrace, negative, sumOfSquares, m, m, Relative(variances, mean));
+    }
+
+    /// <summary>√(Σ SE_i²) / √(Σ Ĥ_ii²) from the entry-wise variances of the mean; null when the estimate is all zeros.</summary>
+    private static double? Relative(Tensor variances, Tensor mean)
+    {
+        double norm = mean.norm().item<double>();
+        return norm > 0 ? Math.Sqrt(variances.sum().item<double>()) / norm : null;
     }
 }

@@ -39,7 +39,8 @@ public sealed class HessianDiagonalMetrics : IMeasureMetrics
     public DiagonalResult Estimate { get; }
 
     /// <summary>
-    /// <c>negative_entries_clamped</c> (square-root trace only), <c>samples</c> and <c>hvps</c>.
+    /// <c>negative_entries_clamped</c> (square-root trace only), <c>samples</c>, <c>hvps</c>, <c>relative_stderr</c>
+    /// (of the whole diagonal, <see cref="DiagonalResult.RelativeStandardError"/>) and <c>hvp_graph</c> when known.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, object>> Details()
     {
@@ -47,6 +48,8 @@ public sealed class HessianDiagonalMetrics : IMeasureMetrics
         if (Quantity == DiagonalSharpness.SqrtTrace) details.Add(new("negative_entries_clamped", Estimate.NegativeCount));
         details.Add(new("samples", Estimate.Samples));
         details.Add(new("hvps", Estimate.HessianVectorProducts));
+        if (Estimate.RelativeStandardError is { } relative) details.Add(new("relative_stderr", relative));
+        HessianProductPlan.AddTo(details, Estimate.ProductPlan);
         return details;
     }
 }
@@ -101,10 +104,19 @@ public sealed class HessianDensityMetrics : IMeasureMetrics
     /// <summary>The full quadrature: nodes, weights and the density on the whole grid.</summary>
     public SpectralDensityResult Quadrature { get; }
 
-    /// <summary><c>grid</c>, <c>density</c> (the reduced windows), <c>start_vectors</c>, <c>smoothing_variance</c> and <c>hvps</c>.</summary>
-    public IReadOnlyList<KeyValuePair<string, object>> Details() => new KeyValuePair<string, object>[]
+    /// <summary>
+    /// <c>grid</c>, <c>density</c> (the reduced windows), <c>start_vectors</c>, <c>smoothing_variance</c>, <c>hvps</c>,
+    /// <c>relative_stderr</c> (of the trace, with two or more start vectors) and <c>hvp_graph</c> when known.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, object>> Details()
     {
-        new("grid", grid.ToArray()), new("density", density.ToArray()), new("start_vectors", StartVectors),
-        new("smoothing_variance", SmoothingVariance), new("hvps", HessianVectorProducts),
-    };
+        var details = new List<KeyValuePair<string, object>>
+        {
+            new("grid", grid.ToArray()), new("density", density.ToArray()), new("start_vectors", StartVectors),
+            new("smoothing_variance", SmoothingVariance), new("hvps", HessianVectorProducts),
+        };
+        if (Quadrature.RelativeStandardError is { } relative) details.Add(new("relative_stderr", relative));
+        HessianProductPlan.AddTo(details, Quadrature.ProductPlan);
+        return details;
+    }
 }

@@ -67,8 +67,23 @@ public static class HessianMeasures
 
     private static TResult Measure<TOptions, TResult>(LossLandscape landscape, TOptions options, Func<HessianOperator, TOptions, TResult> run)
         where TOptions : HessianOptions =>
-        // The parameters stay fixed for the whole measure, so every product reuses one gradient graph.
-        OperatorMeasurement.Run(landscape, options, batch => new HessianOperator(landscape, batch, options.ChunkSize, reuseGradientGraph: true), run);
+        // The parameters stay fixed for the whole measure, so every product may reuse the gradient graphs (within the memory budget).
+        OperatorMeasurement.Run(landscape, options,
+            batch => new HessianOperator(landscape, batch, options.ChunkSize, reuseGradientGraph: true, memoryBudgetBytes: options.MemoryBudgetBytes),
+            (op, o) => WithPlan(run(op, o), op.Plan));
+
+    /// <summary>Records on the results that carry one how the operator took its products.</summary>
+    private static TResult WithPlan<TResult>(TResult result, HessianProductPlan? plan)
+    {
+        switch (result)
+        {
+            case TraceResult trace: trace.ProductPlan = plan; break;
+            case DiagonalResult diagonal: diagonal.ProductPlan = plan; break;
+            case SpectralDensityResult density: density.ProductPlan = plan; break;
+            case EigenvalueResult eigenvalues: eigenvalues.ProductPlan = plan; break;
+        }
+        return result;
+    }
 
     /// <summary>The module's names of the landscape's parameters (<c>parameter{i}</c> for any not found).</summary>
     private static IReadOnlyList<string> ParameterNames(LossLandscape landscape)

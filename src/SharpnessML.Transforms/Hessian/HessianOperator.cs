@@ -15,14 +15,26 @@ namespace SharpnessML.Transforms.Hessian;
 /// <remarks>
 /// By default each product recomputes the forward pass and the gradient graph inside its own
 /// dispose scope, so nothing outlives the call and the operator always sees the current parameter
-/// values. With <c>reuseGradientGraph</c> the gradient g = ∂L/∂θ and its graph are built once
-/// (when the operator's data is one batch or one chunk) and every product is then a single
-/// backward pass of g against v (PyHessian does the same), about half the cost; the graph then
-/// belongs to the operator until <see cref="Dispose"/> or <see cref="Invalidate"/>, and the caller
+/// values. With <c>reuseGradientGraph</c> the gradient g = ∂L/∂θ and its graph are built once per
+/// part of the data (the batch, or each chunk) and every product is then one backward pass of g
+/// against v per part (PyHessian does the same), about half the cost — but the graphs hold the
+/// activations of the whole data, so the operator keeps them only when they fit in its memory
+/// budget (<see cref="HessianOptions.MemoryBudgetBytes"/>), and otherwise recomputes each chunk's
+/// graph in every product (memory ∝ one chunk). The choice is made at the first product and is
+/// <see cref="Plan"/>: the first chunk's graph is built, the native bytes it holds are measured
+/// (<see cref="NativeHeap"/>: glibc's allocated bytes before and after, the forward's temporaries
+/// freed, so what remains is what autograd saved for the second backward plus g itself) and scaled by
+/// n / n_chunk to the whole data; the graphs are kept when that estimate is within the budget. Data
+/// within one part is always reused (recomputing it would not lower the peak, which is that one
+/// graph either way). The saved activations of a double-backward graph are about the forward
+/// activations plus the first backward's intermediates, so the measurement is preferred to a count
+/// from the architecture (which a TorchScript model does not expose). Kept graphs belong to the
+/// operator until <see cref="Dispose"/> or <see cref="Invalidate"/>, and the caller
 /// promises not to change the parameters or buffers in between (a change of train/eval mode is
 /// detected; after an in-place change of the parameters call <see cref="Invalidate"/>, or autograd
 /// may use stale activations or abort the process on a modified saved tensor). The operator does not change the module's mode or values: callers wrap it in
-/// <see cref="ModelStateSnapshot.Capture"/> (evaluation mode) as every measure does.
+/// <see cref="ModelStateSnapshot.Capture"/> (evaluation mode) as every measure does. Either plan computes the same
+/// sums in the same order, so the products agree to the last bit.
 /// </remarks>
 public sealed class HessianOperator : ILinearOperator, IDisposable
 {
@@ -37,11 +49,15 @@ public sealed class HessianOperator : ILinearOperator, IDisposable
     /// <param name="reuseGradientGraph">
     /// Build the gradient graph once and reuse it for every product (one backward pass per product
     /// instead of a forward and two backwards); only when the data is one part (a batch, or all
-    /// examples within one chunk), and only while the parameters stay unchanged. Off by default.
+    /// examples within one chunk, or several chunks whose graphs fit in <paramref name="memoryBudgetBytes"/>), and only
+    /// while the parameters stay unchanged. Off by default.
     /// </param>
+    /// <param name="memoryBudgetBytes">Bytes the kept gradient graphs may hold (see the remarks). Default <see cref="HessianOptions.DefaultMemoryBudgetBytes"/> (1 GiB).</param>
     public HessianOperator(LossLandscape landscape, Tensor? batch = null, int chunkSize = DefaultChunkSize, IReadOnlyList<Parameter>? parameters = null,
-        bool reuseGradientGraph = false)
+        bool reuseGradientGraph = false, long memoryBudgetBytes = HessianOptions.DefaultMemoryBudgetBytes)
     {
+        if (memoryBudgetBytes < 0) throw new ArgumentOutOfRangeException(nameof(memoryBudgetBytes), memoryBudgetBytes, "The memory budget must be ≥ 0 bytes.");
+        MemoryBudgetBytes = memoryBudgetBytes;
         Landscape = landscape ?? throw new ArgumentNullException(nameof(landscape));
         if (chunkSize < 1) throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "Chunk size must be at least 1.");
         Parameters = parameters ?? landscape.Parameters;
@@ -55,9 +71,9 @@ public sealed class HessianOperator : ILinearOperator, IDisposable
 
     private readonly Tensor[] inputs;
 
-    // The reused first-order graph: g_i with create_graph (null where g_i is constant in θ), and the
-    // module's training flag it was built in.
-    private Tensor?[]? graph;
+    // The kept first-order graphs, one per part with its weight: g_i with create_graph (null where g_i is constant
+    // in θ), and the module's training flag they were built in.
+    private List<(Tensor?[] Graph, double Weight)>? graphs;
     private bool graphTraining;
 
     /// <summary>The loss landscape.</summary>
@@ -72,8 +88,14 @@ public sealed class HessianOperator : ILinearOperator, IDisposable
     /// <summary>Examples per chunk for whole-set products.</summary>
     public int ChunkSize { get; }
 
-    /// <summary>Whether products reuse one gradient graph (see the constructor).</summary>
+    /// <summary>Whether products may reuse the gradient graphs (see the constructor); <see cref="Plan"/> says whether they do.</summary>
     public bool ReusesGradientGraph { get; }
+
+    /// <summary>Bytes the kept gradient graphs may hold.</summary>
+    public long MemoryBudgetBytes { get; }
+
+    /// <summary>How the products are taken: chosen at the first product (null before it), again after <see cref="Invalidate"/>.</summary>
+    public HessianProductPlan? Plan { get; private set; }
 
     /// <inheritdoc />
     public long Dimension { get; }
@@ -89,7 +111,7 @@ public sealed class HessianOperator : ILinearOperator, IDisposable
     {
         if (parameterIndex < 0 || parameterIndex >= Parameters.Count)
             throw new ArgumentOutOfRangeException(nameof(parameterIndex), parameterIndex, $"There are {Parameters.Count} parameter tensors.");
-        return new HessianOperator(Landscape, Batch, ChunkSize, new[] { Parameters[parameterIndex] }, ReusesGradientGraph);
+        return new HessianOperator(Landscape, Batch, ChunkSize, new[] { Parameters[parameterIndex] }, ReusesGradientGraph, MemoryBudgetBytes);
     }
 
     /// <summary>H·v for a direction shaped like <see cref="Parameters"/> (one tensor per parameter); returns new, detached tensors.</summary>
@@ -98,36 +120,106 @@ public sealed class HessianOperator : ILinearOperator, IDisposable
         CheckShapes(direction);
         using var scope = torch.NewDisposeScope();
         using var gradMode = torch.enable_grad();
+        if (graphs is not null && graphTraining != Landscape.Module.training) Invalidate();
         Tensor[]? sum = null;
-        if (ReusesGradientGraph && SinglePart(out var only))
+        if (graphs is not null)
         {
-            if (graph is not null && graphTraining != Landscape.Module.training) Invalidate();
-            if (graph is null)
-            {
-                graph = FirstOrderGraph(only);
-                foreach (var g in graph) g?.DetachFromDisposeScope();
-                graphTraining = Landscape.Module.training;
-            }
-            sum = Backward(graph, direction, retainGraph: true);
+            foreach (var (g, weight) in graphs) sum = Accumulate(sum, Backward(g, direction, retainGraph: true), weight);
         }
-        else
+        else if (!ReusesGradientGraph || Plan is not null)
         {
+            int parts = 0;
             foreach (var (indices, weight) in Parts())
+            {
                 sum = Accumulate(sum, Backward(FirstOrderGraph(indices), direction, retainGraph: false), weight);
+                parts++;
+            }
+            Plan ??= new HessianProductPlan(false, parts, null, MemoryBudgetBytes);
         }
+        else sum = PlanAndMultiply(direction);
         ProductCount++;
         return sum!.Select(t => t.detach().MoveToOuterDisposeScope()).ToArray();
     }
 
-    /// <summary>Drops the reused gradient graph (if any); the next product builds it again from the current parameters.</summary>
-    public void Invalidate()
+    /// <summary>
+    /// The first product with graph reuse: builds the first part's graph, measures it, decides whether every part's
+    /// graph is kept (see the remarks), and takes the product on the way.
+    /// </summary>
+    private Tensor[] PlanAndMultiply(IReadOnlyList<Tensor> direction)
     {
-        if (graph is null) return;
-        foreach (var g in graph) g?.Dispose();
-        graph = null;
+        Tensor[]? sum = null;
+        var kept = new List<(Tensor?[] Graph, double Weight)>();
+        bool keep = true;
+        long? estimate = null;
+        int parts = 0;
+        bool single = SinglePart(out _);
+        try
+        {
+            foreach (var (indices, weight) in Parts())
+            {
+                parts++;
+                if (!keep)
+                {
+                    sum = Accumulate(sum, Backward(FirstOrderGraph(indices), direction, retainGraph: false), weight);
+                    continue;
+                }
+                long before = NativeHeap.InUseBytes();
+                var g = DetachedFirstOrderGraph(indices);
+                if (estimate is null)
+                {
+                    long held = Math.Max(0, NativeHeap.InUseBytes() - before);
+                    estimate = (long)Math.Ceiling(held / weight);
+                    keep = single || estimate <= MemoryBudgetBytes;
+                }
+                try
+                {
+                    sum = Accumulate(sum, Backward(g, direction, retainGraph: keep), weight);
+                }
+                finally
+                {
+                    if (keep) kept.Add((g, weight));
+                    else DisposeGraph(g);
+                }
+            }
+        }
+        catch
+        {
+            foreach (var (g, _) in kept) DisposeGraph(g);
+            throw;
+        }
+        Plan = new HessianProductPlan(keep, parts, estimate, MemoryBudgetBytes);
+        if (keep)
+        {
+            graphs = kept;
+            graphTraining = Landscape.Module.training;
+        }
+        return sum!;
     }
 
-    /// <summary>Releases the reused gradient graph.</summary>
+    /// <summary>The first-order graph with its gradients out of every dispose scope, and the forward's temporaries freed.</summary>
+    private Tensor?[] DetachedFirstOrderGraph(Tensor? indices)
+    {
+        using var scope = torch.NewDisposeScope();
+        var g = FirstOrderGraph(indices);
+        foreach (var t in g) t?.DetachFromDisposeScope();
+        return g;
+    }
+
+    private static void DisposeGraph(Tensor?[] graph)
+    {
+        foreach (var g in graph) g?.Dispose();
+    }
+
+    /// <summary>Drops the kept gradient graphs (if any) and the plan; the next product plans and builds them again from the current parameters.</summary>
+    public void Invalidate()
+    {
+        Plan = null;
+        if (graphs is null) return;
+        foreach (var (g, _) in graphs) DisposeGraph(g);
+        graphs = null;
+    }
+
+    /// <summary>Releases the kept gradient graphs.</summary>
     public void Dispose() => Invalidate();
 
     /// <summary>g = ∂L/∂θ on the examples with create_graph; null entries where g does not depend on θ.</summary>

@@ -40,12 +40,20 @@ public sealed class EigenvalueResult : IMeasureMetrics
     /// <summary>The largest eigenvalue estimate.</summary>
     public double TopEigenvalue => Eigenvalues[0];
 
-    /// <summary><c>eigenvalues</c>, <c>iterations</c>, <c>hvps</c>, <c>achieved_tolerance</c> and <c>converged</c>.</summary>
-    public IReadOnlyList<KeyValuePair<string, object>> Details() => new KeyValuePair<string, object>[]
+    /// <summary>How the products were taken (see <see cref="HessianProductPlan"/>); null when the operator was not a network's Hessian.</summary>
+    public HessianProductPlan? ProductPlan { get; internal set; }
+
+    /// <summary><c>eigenvalues</c>, <c>iterations</c>, <c>hvps</c>, <c>achieved_tolerance</c> and <c>converged</c>, then <c>hvp_graph</c> when known.</summary>
+    public IReadOnlyList<KeyValuePair<string, object>> Details()
     {
-        new("eigenvalues", Eigenvalues.ToArray()), new("iterations", Iterations), new("hvps", HessianVectorProducts),
-        new("achieved_tolerance", AchievedTolerance), new("converged", Converged),
-    };
+        var details = new List<KeyValuePair<string, object>>
+        {
+            new("eigenvalues", Eigenvalues.ToArray()), new("iterations", Iterations), new("hvps", HessianVectorProducts),
+            new("achieved_tolerance", AchievedTolerance), new("converged", Converged),
+        };
+        HessianProductPlan.AddTo(details, ProductPlan);
+        return details;
+    }
 }
 
 /// <summary>How a <see cref="TraceResult"/> was computed.</summary>
@@ -98,18 +106,30 @@ public sealed class TraceResult : IMeasureMetrics
     public TraceMethod Method { get; }
 
     /// <summary>
-    /// Exact: <c>method</c> (<c>exact (dense Hessian)</c>) and <c>hvps</c>; Hutchinson: <c>method</c>
-    /// (<c>Hutchinson (Rademacher)</c>), <c>samples</c> and <c>hvps</c>; Hutch++: <c>samples</c> and <c>hvps</c>.
+    /// The achieved relative standard error <see cref="StandardError"/> / |<see cref="Value"/>|, what a tolerance is
+    /// compared with; null when there is no standard error or the estimate is 0.
     /// </summary>
-    public IReadOnlyList<KeyValuePair<string, object>> Details() => Method switch
+    public double? RelativeStandardError => StandardError is { } se && Value != 0 ? se / Math.Abs(Value) : null;
+
+    /// <summary>How the products were taken (see <see cref="HessianProductPlan"/>); null when the operator was not a network's Hessian.</summary>
+    public HessianProductPlan? ProductPlan { get; internal set; }
+
+    /// <summary>
+    /// Exact: <c>method</c> (<c>exact (dense Hessian)</c>) and <c>hvps</c>; Hutchinson: <c>method</c>
+    /// (<c>Hutchinson (Rademacher)</c>), <c>samples</c>, <c>hvps</c> and <c>relative_stderr</c>; Hutch++: <c>samples</c>,
+    /// <c>hvps</c> and <c>relative_stderr</c> (when there is one); then the product plan's <c>hvp_graph</c> when known.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, object>> Details()
     {
-        TraceMethod.Exact => new KeyValuePair<string, object>[] { new("method", "exact (dense Hessian)"), new("hvps", HessianVectorProducts) },
-        TraceMethod.Hutchinson => new KeyValuePair<string, object>[]
-        {
-            new("method", "Hutchinson (Rademacher)"), new("samples", Samples), new("hvps", HessianVectorProducts),
-        },
-        _ => new KeyValuePair<string, object>[] { new("samples", Samples), new("hvps", HessianVectorProducts) },
-    };
+        var details = new List<KeyValuePair<string, object>>();
+        if (Method == TraceMethod.Exact) details.Add(new("method", "exact (dense Hessian)"));
+        if (Method == TraceMethod.Hutchinson) details.Add(new("method", "Hutchinson (Rademacher)"));
+        if (Method != TraceMethod.Exact) details.Add(new("samples", Samples));
+        details.Add(new("hvps", HessianVectorProducts));
+        if (RelativeStandardError is { } relative) details.Add(new("relative_stderr", relative));
+        HessianProductPlan.AddTo(details, ProductPlan);
+        return details;
+    }
 }
 
 /// <summary>
@@ -122,8 +142,10 @@ public sealed class TraceResult : IMeasureMetrics
 /// </remarks>
 public sealed class DiagonalResult
 {
-    internal DiagonalResult(double[] diagonal, double[] standardErrors, double sqrtTrace, int negativeCount, double sumOfSquares, int samples, long hessianVectorProducts)
+    internal DiagonalResult(double[] diagonal, double[] standardErrors, double sqrtTrace, int negativeCount, double sumOfSquares, int samples, long hessianVectorProducts,
+        double? relativeStandardError = null)
     {
+        RelativeStandardError = relativeStandardError;
         Diagonal = diagonal;
         StandardErrors = standardErrors;
         SqrtTrace = sqrtTrace;
@@ -160,6 +182,15 @@ public sealed class DiagonalResult
 
     /// <summary>Products with the operator used.</summary>
     public long HessianVectorProducts { get; }
+
+    /// <summary>
+    /// The achieved relative standard error of the whole diagonal, ‖SE‖₂ / ‖Ĥ_diag‖₂ = √(Σ SE_i²) / √(Σ Ĥ_ii²), what
+    /// <see cref="DiagonalOptions.Tolerance"/> is compared with; null when the estimate is all zeros.
+    /// </summary>
+    public double? RelativeStandardError { get; }
+
+    /// <summary>How the products were taken (see <see cref="HessianProductPlan"/>); null when the operator was not a network's Hessian.</summary>
+    public HessianProductPlan? ProductPlan { get; internal set; }
 }
 
 /// <summary>
@@ -174,6 +205,7 @@ public sealed class SpectralDensityResult
 {
     internal SpectralDensityResult(double[] grid, double[] density, double[][] nodes, double[][] weights, long dimension, double smoothingVariance, long hessianVectorProducts)
     {
+        TraceStandardError = TraceStandardErrorOf(nodes, weights, dimension);
         Grid = grid;
         Density = density;
         Nodes = nodes;
@@ -219,6 +251,37 @@ public sealed class SpectralDensityResult
 
     /// <summary>Estimate of tr(H) from the quadrature.</summary>
     public double Trace => SpectralSum(x => x);
+
+    /// <summary>
+    /// Standard error of <see cref="Trace"/> over the start vectors: each vector's n·Σ_j τ_j θ_j is an independent
+    /// Hutchinson-like sample of tr(H) (vᵀHv·n/‖v‖² for a Rademacher v), so the error is their sample standard deviation
+    /// over √l; null with one start vector.
+    /// </summary>
+    public double? TraceStandardError { get; }
+
+    /// <summary>
+    /// The achieved relative standard error <see cref="TraceStandardError"/> / |<see cref="Trace"/>|, what
+    /// <see cref="SpectralDensityOptions.Tolerance"/> is compared with; null with one start vector or a zero trace.
+    /// </summary>
+    public double? RelativeStandardError => TraceStandardError is { } se && Trace != 0 ? se / Math.Abs(Trace) : null;
+
+    /// <summary>How the products were taken (see <see cref="HessianProductPlan"/>); null when the operator was not a network's Hessian.</summary>
+    public HessianProductPlan? ProductPlan { get; internal set; }
+
+    /// <summary>n·Σ_j τ_j θ_j of one start vector's quadrature: its sample of tr(H).</summary>
+    internal static double TraceSample(double[] nodes, double[] weights, long dimension)
+    {
+        double sum = 0;
+        for (int j = 0; j < nodes.Length; j++) sum += weights[j] * nodes[j];
+        return dimension * sum;
+    }
+
+    private static double? TraceStandardErrorOf(double[][] nodes, double[][] weights, long dimension)
+    {
+        var stats = new RunningMoments();
+        for (int l = 0; l < nodes.Length; l++) stats.Add(TraceSample(nodes[l], weights[l], dimension));
+        return stats.StandardError;
+    }
 }
 
 /// <summary>Rényi sharpness: the negative Rényi entropy of the normalised positive Hessian spectrum; the metrics of <c>renyi</c>.</summary>

@@ -4,8 +4,9 @@ using SharpnessML.Transforms.Landscape;
 namespace SharpnessML.Transforms.Hessian;
 
 /// <summary>
-/// A Hessian measure: it differentiates the loss on the landscape's whole data and takes only the settings' seed
-/// (ρ, m, batches and steps do not apply), with its options' other defaults.
+/// A Hessian measure: it differentiates the loss on the landscape's whole data and takes the settings that apply to
+/// its options (<see cref="HessianOptions.Apply"/>: seed, chunk size, memory budget, and the tolerance, start vectors
+/// or eigenvalues where the options have them; ρ, m, batches and steps do not apply), with its options' other defaults.
 /// </summary>
 /// <typeparam name="TOptions">The algorithm's options.</typeparam>
 /// <typeparam name="TMetrics">The measure's metrics.</typeparam>
@@ -13,11 +14,13 @@ public abstract class HessianSharpnessMeasure<TOptions, TMetrics> : SharpnessMea
     where TOptions : HessianOptions, new()
     where TMetrics : class, IMeasureMetrics
 {
-    /// <summary><typeparamref name="TOptions"/>' defaults with the settings' seed.</summary>
+    /// <summary><typeparamref name="TOptions"/>' defaults with the settings that apply to them (<see cref="HessianOptions.Apply"/>).</summary>
     public override TOptions OptionsFor(MeasureSettings settings, LossLandscape? landscape = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new TOptions { Seed = settings.Seed };
+        var options = new TOptions();
+        options.Apply(settings);
+        return options;
     }
 }
 

@@ -16,13 +16,13 @@ public sealed class HessianTopEigenvaluesMeasure : HessianSharpnessMeasure<Lancz
     public override string Name => "hessian-top-eigenvalues";
 
     /// <summary>
-    /// <see cref="LanczosOptions"/>' defaults for the top <see cref="TopCount"/> eigenvalues (no more than the
-    /// landscape has parameters), with the settings' seed.
+    /// <see cref="LanczosOptions"/>' defaults for the top <see cref="MeasureSettings.Eigenvalues"/> eigenvalues
+    /// (<see cref="TopCount"/> when not given; no more than the landscape has parameters), with the settings that apply.
     /// </summary>
     public override LanczosOptions OptionsFor(MeasureSettings settings, LossLandscape? landscape = null)
     {
         var options = base.OptionsFor(settings, landscape);
-        options.Count = (int)Math.Min(TopCount, landscape?.ParameterCount ?? TopCount);
+        options.Count = (int)Math.Min(settings.Eigenvalues ?? TopCount, landscape?.ParameterCount ?? long.MaxValue);
         return options;
     }
 

@@ -1,3 +1,4 @@
+using SharpnessML.Transforms.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,11 +13,31 @@ public sealed class HutchPlusPlusOptions : HessianOptions
     /// </summary>
     public int Budget { get; set; } = 100;
 
+    /// <summary>
+    /// Stop the stochastic (residual) phase once the standard error is at most this fraction of |estimate| (checked
+    /// from <see cref="MinSamples"/> residual samples on); the sketch always takes its 2⌊<see cref="Budget"/>/3⌋
+    /// products, so <see cref="Budget"/> is the maximum. 0 (the default) always spends the whole budget, as Meyer et
+    /// al. (2021) do.
+    /// </summary>
+    public double Tolerance { get; set; }
+
+    /// <summary>Residual samples taken before the standard error is trusted for early stopping. Default 10 (as <see cref="HutchinsonOptions.MinSamples"/>).</summary>
+    public int MinSamples { get; set; } = 10;
+
+    /// <summary>The shared settings, and <see cref="MeasureSettings.Tolerance"/> as <see cref="Tolerance"/>.</summary>
+    protected internal override void Apply(MeasureSettings settings)
+    {
+        base.Apply(settings);
+        if (settings.Tolerance is { } tolerance) Tolerance = tolerance;
+    }
+
     /// <inheritdoc />
     public override void Validate()
     {
         base.Validate();
         if (Budget < 3) throw new ArgumentOutOfRangeException(nameof(Budget), Budget, "Budget must be at least 3 products.");
+        if (MinSamples < 2) throw new ArgumentOutOfRangeException(nameof(MinSamples), MinSamples, "MinSamples must be at least 2.");
+        if (!(Tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be ≥ 0.");
     }
 }
 
@@ -68,6 +89,7 @@ public static class HutchPlusPlus
             var projected = z - q.mv(q.t().mv(z));
             stats.Add(FlatVectors.Dot(projected, op.Multiply(projected)));
             products++;
+            if (Hutchinson.Reached(options.Tolerance, options.MinSamples, stats.Count, stats.StandardError, top + stats.Mean)) break;
         }
         return exact
             ? new TraceResult(top, 0, 0, products, TraceMethod.HutchPlusPlus)

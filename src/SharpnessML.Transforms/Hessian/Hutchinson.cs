@@ -1,3 +1,4 @@
+using SharpnessML.Transforms.Evaluation;
 using TorchSharp;
 
 namespace SharpnessML.Transforms.Hessian;
@@ -17,6 +18,13 @@ public sealed class HutchinsonOptions : HessianOptions
 
     /// <summary>Samples taken before the standard error is trusted for early stopping. Default 10.</summary>
     public int MinSamples { get; set; } = 10;
+
+    /// <summary>The shared settings, and <see cref="MeasureSettings.Tolerance"/> as <see cref="Tolerance"/>.</summary>
+    protected internal override void Apply(MeasureSettings settings)
+    {
+        base.Apply(settings);
+        if (settings.Tolerance is { } tolerance) Tolerance = tolerance;
+    }
 
     /// <inheritdoc />
     public override void Validate()
@@ -47,10 +55,14 @@ public static class Hutchinson
             using var scope = torch.NewDisposeScope();
             var z = FlatVectors.Rademacher(op, generator);
             stats.Add(FlatVectors.Dot(z, op.Multiply(z)));
-            if (options.Tolerance > 0 && stats.Count >= options.MinSamples && stats.StandardError <= options.Tolerance * Math.Abs(stats.Mean)) break;
+            if (Reached(options.Tolerance, options.MinSamples, stats.Count, stats.StandardError, stats.Mean)) break;
         }
         return new TraceResult(stats.Mean, stats.StandardError, stats.Count, stats.Count, TraceMethod.Hutchinson);
     }
+
+    /// <summary>Whether the running estimate has reached the relative <paramref name="tolerance"/> (0 = never): SE ≤ tol·|estimate| after <paramref name="minSamples"/>.</summary>
+    internal static bool Reached(double tolerance, int minSamples, int count, double? standardError, double estimate) =>
+        tolerance > 0 && count >= minSamples && standardError <= tolerance * Math.Abs(estimate);
 }
 
 /// <summary>Mean, and standard error of the mean, of a stream of numbers (Welford's update).</summary>

@@ -1,3 +1,4 @@
+using SharpnessML.Transforms.Evaluation;
 using TorchSharp;
 
 namespace SharpnessML.Transforms.Hessian;
@@ -27,10 +28,31 @@ public class SpectralDensityOptions : HessianOptions
     /// <summary>Margin added on both sides of [min node, max node] for the grid. Default 0.01 (PyHessian's <c>overhead</c>).</summary>
     public double GridMargin { get; set; } = 0.01;
 
+    /// <summary>
+    /// Stop drawing start vectors once the relative standard error of the quadrature's trace estimate (over the start
+    /// vectors so far, <see cref="SpectralDensityResult.RelativeStandardError"/>) is at most this, checked from
+    /// <see cref="MinStartVectors"/> on; <see cref="StartVectors"/> is then the maximum. 0 (the default) always uses
+    /// <see cref="StartVectors"/>.
+    /// </summary>
+    public double Tolerance { get; set; }
+
+    /// <summary>Start vectors taken before the standard error is trusted for early stopping. Default 3.</summary>
+    public int MinStartVectors { get; set; } = 3;
+
+    /// <summary>The shared settings, and <see cref="MeasureSettings.Tolerance"/> and <see cref="MeasureSettings.StartVectors"/>.</summary>
+    protected internal override void Apply(MeasureSettings settings)
+    {
+        base.Apply(settings);
+        if (settings.Tolerance is { } tolerance) Tolerance = tolerance;
+        if (settings.StartVectors is { } vectors) StartVectors = vectors;
+    }
+
     /// <inheritdoc />
     public override void Validate()
     {
         base.Validate();
+        if (!(Tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be ≥ 0.");
+        if (MinStartVectors < 2) throw new ArgumentOutOfRangeException(nameof(MinStartVectors), MinStartVectors, "MinStartVectors must be at least 2.");
         if (StartVectors < 1) throw new ArgumentOutOfRangeException(nameof(StartVectors), StartVectors, "StartVectors must be at least 1.");
         if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "Iterations must be at least 1.");
         if (GridPoints < 2) throw new ArgumentOutOfRangeException(nameof(GridPoints), GridPoints, "GridPoints must be at least 2.");
@@ -57,8 +79,9 @@ public static class StochasticLanczosQuadrature
         options.Validate();
         using var generator = new torch.Generator((ulong)options.Seed);
         long steps = Math.Min(options.Iterations, op.Dimension);
-        var nodes = new double[options.StartVectors][];
-        var weights = new double[options.StartVectors][];
+        var nodes = new List<double[]>();
+        var weights = new List<double[]>();
+        var traces = new RunningMoments();
         long products = 0;
         for (int l = 0; l < options.StartVectors; l++)
         {
@@ -67,14 +90,23 @@ public static class StochasticLanczosQuadrature
             using var process = new LanczosProcess(op, FlatVectors.Rademacher(op, generator), generator, restartOnBreakdown: false);
             while (process.Steps < steps && process.Step()) { }
             products += process.Steps;
-            (nodes[l], _, weights[l]) = process.RitzValues();
+            var (theta, _, tau) = process.RitzValues();
+            nodes.Add(theta);
+            weights.Add(tau);
+            traces.Add(SpectralDensityResult.TraceSample(theta, tau, op.Dimension));
+            if (l + 1 >= options.MinStartVectors && Hutchinson.Reached(options.Tolerance, options.MinStartVectors, traces.Count, traces.StandardError, traces.Mean)) break;
         }
+        return Result(op.Dimension, nodes.ToArray(), weights.ToArray(), products, options);
+    }
+
+    private static SpectralDensityResult Result(long dimension, double[][] nodes, double[][] weights, long products, SpectralDensityOptions options)
+    {
 
         double low = nodes.Min(n => n.Min()), high = nodes.Max(n => n.Max());
         double variance = options.SmoothingVariance * Math.Max(1.0, high - low);
         double margin = options.GridMargin + 3 * Math.Sqrt(variance);
         var (grid, density) = Smooth(nodes, weights, low - margin, high + margin, options.GridPoints, variance);
-        return new SpectralDensityResult(grid, density, nodes, weights, op.Dimension, variance, products);
+        return new SpectralDensityResult(grid, density, nodes, weights, dimension, variance, products);
     }
 
     /// <summary>Average over runs of Σ_j τ_j N(x; θ_j, σ²) on an even grid, normalised to integrate to 1 (trapezoid rule).</summary>

@@ -119,7 +119,8 @@ public sealed class UserMeasureTests
         Assert.Equal(metrics.Trace, density.Value);
         Assert.Equal(metrics.Grid.Count, metrics.Density.Count);
         Assert.InRange(metrics.Grid.Count, 1, HessianDensityMetrics.MaxWindows);
-        Assert.Equal(new[] { "grid", "density", "start_vectors", "smoothing_variance", "hvps" }, metrics.Details().Select(d => d.Key));
+        Assert.Equal(new[] { "grid", "density", "start_vectors", "smoothing_variance", "hvps", "relative_stderr", "hvp_graph" }, metrics.Details().Select(d => d.Key));
+        Assert.StartsWith("reused (1 part", (string)metrics.Details()[^1].Value);
         var wrong = Assert.Throws<InvalidOperationException>(() => density.MetricsAs<SharpnessMetrics>());
         Assert.Contains("HessianDensityMetrics, not SharpnessMetrics", wrong.Message);
     }
