@@ -141,6 +141,8 @@ public sealed class HessianOperator : ILinearOperator, IDisposable
         return sum!.Select(t => t.detach().MoveToOuterDisposeScope()).ToArray();
     }
 
+    private long GradientBytes() => Parameters.Sum(p => p.numel() * p.element_size());
+
     /// <summary>
     /// The first product with graph reuse: builds the first part's graph, measures it, decides whether every part's
     /// graph is kept (see the remarks), and takes the product on the way.
@@ -167,7 +169,9 @@ public sealed class HessianOperator : ILinearOperator, IDisposable
                 var g = DetachedFirstOrderGraph(indices);
                 if (estimate is null)
                 {
-                    long held = Math.Max(0, NativeHeap.InUseBytes() - before);
+                    // The heap count is the process's: memory other threads free meanwhile can hide the graph, so the
+                    // estimate is at least what the graph surely holds, the gradient g (one element per parameter).
+                    long held = Math.Max(NativeHeap.InUseBytes() - before, GradientBytes());
                     estimate = (long)Math.Ceiling(held / weight);
                     keep = single || estimate <= MemoryBudgetBytes;
                 }
