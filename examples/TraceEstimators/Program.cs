@@ -30,7 +30,6 @@ if (arguments.TryGetValue("plan", out var planImages) && arguments.TryGetValue("
     var model = ml.Sharpness().Model.Load(planModel, out _);
     var data = FashionMnistDataset.Load(ml, FashionMnistSplit.Test, null, int.Parse(planImages, CultureInfo.InvariantCulture));
     var landscape = ml.Sharpness().CreateLandscape(model, data, out _);
-    using var snapshot = ModelStateSnapshot.Capture(landscape.Module);
     using var op = new HessianOperator(landscape, reuseGradientGraph: true);
     for (int k = 0; k < 2; k++)
     {
