@@ -65,6 +65,9 @@ internal sealed class PythonAnchor : IDisposable
         File.WriteAllText(script, Script());
         var start = new ProcessStartInfo(interpreter) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
+        // The same OpenMP wait policy as this process (NativeEnvironment: passive unless the user chose): libgomp's
+        // default active wait spins its idle threads, which made Debian's PyTorch 10-20× slower at 2 threads on a busy machine.
+        start.Environment["OMP_WAIT_POLICY"] = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "PASSIVE";
         if (File.Exists(Path.Combine(OpenBlasDirectory, "libblas.so.3")))
         {
             var old = Environment.GetEnvironmentVariable("LD_LIBRARY_PATH");
@@ -119,7 +122,17 @@ internal sealed class PythonAnchor : IDisposable
     }
 
     /// <summary>Sets torch's (and OpenBLAS's) thread count on the Python side.</summary>
-    public void SetThreads(int threads) => Send(new { cmd = "threads", n = threads });
+    public void SetThreads(int threads)
+    {
+        Send(new { cmd = "threads", n = threads });
+        Threads = threads;
+    }
+
+    /// <summary>The Python side's thread count as last set (0: its default).</summary>
+    public int Threads { get; private set; }
+
+    /// <summary>The BLAS and its thread count, for a row.</summary>
+    public string BlasDescription => Threads > 0 && Blas == "OpenBLAS" ? $"OpenBLAS ({Threads} thread{(Threads == 1 ? "" : "s")})" : Blas;
 
     /// <summary>
     /// Hands a network and its data to the Python side under <paramref name="name"/>: the parameters and

@@ -50,10 +50,10 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
             using var all = torch.arange(abalone.Count, dtype: int64);
             var exact = DenseReference(fcnnLandscape, all);
             log($"FCNN dense Hessian ({fcnnLandscape.ParameterCount} parameters): λ_max {exact.Eigenvalues[0]:G6}, trace {exact.Trace:G6}");
-            foreach (int t in threadCounts) Eigenvalues("FCNN", "fcnn", fcnnLandscape, all, 1, exact.Eigenvalues, "dense", t, quick ? 3 : 9);
-            foreach (int t in threadCounts) Eigenvalues("FCNN", "fcnn", fcnnLandscape, all, 5, exact.Eigenvalues, "dense", t, quick ? 3 : 9);
-            foreach (int t in threadCounts) Trace("FCNN", "fcnn", fcnnLandscape, all, exact.Trace, t, quick ? 3 : 9, pyHessianDefaults: false, probes: 100);
-            foreach (int t in threadCounts) Trace("FCNN", "fcnn", fcnnLandscape, all, exact.Trace, t, quick ? 3 : 9, pyHessianDefaults: true, probes: 100);
+            foreach (int t in threadCounts) Eigenvalues("FCNN", "fcnn", fcnnLandscape, all, 1, exact.Eigenvalues, "dense", t, quick ? 3 : 5);
+            foreach (int t in threadCounts) Eigenvalues("FCNN", "fcnn", fcnnLandscape, all, 5, exact.Eigenvalues, "dense", t, quick ? 3 : 5);
+            foreach (int t in threadCounts) Trace("FCNN", "fcnn", fcnnLandscape, all, exact.Trace, t, quick ? 3 : 5, pyHessianDefaults: false, probes: 100);
+            foreach (int t in threadCounts) Trace("FCNN", "fcnn", fcnnLandscape, all, exact.Trace, t, quick ? 3 : 5, pyHessianDefaults: true, probes: 100);
             using var lenet = fashion is null ? null : Trained(TorchRuntime.Seeded(6, () => LeNet5Spec.Reference.Build()), fashion, LossFunction.CrossEntropy, 1, 64);
             var lenetLandscape = lenet is null ? null : LossLandscape.ForSupervised(lenet, fashion!, LossFunction.CrossEntropy);
             if (lenet is not null && lenetLandscape is not null)
@@ -65,11 +65,11 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
                 foreach (int t in threadCounts) Eigenvalues("LeNet-5", "lenet", lenetLandscape, images, 1, new[] { reference }, "Lanczos to 1e-6", t, quick ? 1 : 3);
                 foreach (int t in threadCounts) Trace("LeNet-5", "lenet", lenetLandscape, images, null, t, quick ? 1 : 3, pyHessianDefaults: false, probes: quick ? 10 : 20);
             }
-            foreach (int t in threadCounts) WorstCase("FCNN", "fcnn", fcnnLandscape, 0.025, t, quick ? 3 : 7);
+            foreach (int t in threadCounts) WorstCase("FCNN", "fcnn", fcnnLandscape, 0.025, t, quick ? 3 : 5);
             if (lenetLandscape is not null)
                 foreach (double rho in new[] { 1e-4, 0.01 })
                     foreach (int t in threadCounts) WorstCase("LeNet-5", "lenet", lenetLandscape, rho, t, quick ? 1 : 3);
-            foreach (int t in threadCounts) SgdStep(anchor, abalone, t, quick ? 200 : 1000, quick ? 3 : 7);
+            foreach (int t in threadCounts) SgdStep(anchor, abalone, t, quick ? 200 : 1000, quick ? 3 : 5);
         }
         finally
         {
@@ -113,7 +113,7 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
             }, rounds);
             var (ours, py) = (samples[0], samples[1]);
             add(new BenchmarkRow(Group, $"FCNN SGD step, batch 64, {Threads(threads)}",
-                $"PyTorch {anchor.TorchVersion} {py.Median / steps * 1e6:F0} µs, ours {ours.Median / steps * 1e6:F0} µs per step ({steps} steps × {rounds} rounds); Python BLAS: {anchor.Blas}",
+                $"PyTorch {anchor.TorchVersion} {py.Median / steps * 1e6:F0} µs, ours {ours.Median / steps * 1e6:F0} µs per step ({steps} steps × {rounds} rounds); Python BLAS: {anchor.BlasDescription}",
                 py.RatioTo(ours), "Python/ours (> 1: we are faster)", null));
         }
         finally
@@ -183,7 +183,7 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
         add(new BenchmarkRow(Group, $"{name} {what} (tol 1e-3, one batch of {batch.shape[0]}), {Threads(threads)}",
             $"PyHessian power iteration {samples[1].Median * 1000:F0} ms, {Median(pyRuns.Select(r => (double)r.Products)):F0} HVPs, {Values(py.Values)}, max rel. error {Median(pyRuns.Select(r => Error(r.Values))):E1}; " +
             $"ours Lanczos {samples[0].Median * 1000:F0} ms, {Median(ourRuns.Select(r => (double)r.HessianVectorProducts)):F0} HVPs, {Values(ours.Eigenvalues)}, max rel. error {Median(ourRuns.Select(r => Error(r.Eigenvalues))):E1} " +
-            $"(errors: median over {ourRuns.Count} seeds, vs {referenceName} {Values(reference)}); Python BLAS: {python!.Blas}",
+            $"(errors: median over {ourRuns.Count} seeds, vs {referenceName} {Values(reference.Take(count).ToArray())}); Python BLAS: {python!.BlasDescription}",
             samples[1].RatioTo(samples[0]), "Python/ours (> 1: we are faster)", null));
     }
 
@@ -227,7 +227,7 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
         string pySide = $"PyHessian Hutchinson {samples[1].Median * 1000:F0} ms, {Median(pyRuns.Select(r => (double)r.Products)):F0} HVPs, trace {Median(py):G5}{Error(py)}";
         string ourSide = $"ours Hutchinson {samples[0].Median * 1000:F0} ms, {Median(hutchinson.Select(r => (double)r.HessianVectorProducts)):F0} HVPs, trace {Median(hutchinson.Select(r => r.Value)):G5} " +
             $"(standard error {Median(hutchinson.Select(r => r.StandardError ?? double.NaN)):G3}){Error(hutchinson.Select(r => r.Value))}";
-        string tail = $"medians over {hutchinson.Count} seeds; {reference}; Python BLAS: {python!.Blas}";
+        string tail = $"medians over {hutchinson.Count} seeds; {reference}; Python BLAS: {python!.BlasDescription}";
         add(new BenchmarkRow(Group, $"{name} trace, {setting} Hutchinson, {Threads(threads)}", $"{pySide}; {ourSide}; {tail}",
             samples[1].RatioTo(samples[0]), "Python/ours (> 1: we are faster)", null));
         if (pyHessianDefaults)
@@ -253,7 +253,7 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
             });
         add(new BenchmarkRow(Group, $"{name} adaptive worst-case L∞ ρ {rho.ToString(CultureInfo.InvariantCulture)}, {batches} batches × {batchSize}, Auto-PGD {steps} steps, {Threads(threads)}",
             $"tml-epfl Auto-PGD {samples[1].Median * 1000:F0} ms, sharpness {Median(py):G5}; ours {samples[0].Median * 1000:F0} ms, sharpness {Median(ours):G5} " +
-            $"(medians over {ours.Count} seeds, the same batches on both sides, random starts drawn on each side); Python BLAS: {python!.Blas}",
+            $"(medians over {ours.Count} seeds, the same batches on both sides, random starts drawn on each side); Python BLAS: {python!.BlasDescription}",
             samples[1].RatioTo(samples[0]), "Python/ours (> 1: we are faster)", null));
     }
 
