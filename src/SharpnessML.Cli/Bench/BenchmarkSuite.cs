@@ -161,7 +161,14 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
             log($"PyTorch comparison skipped: {reason} (apt-get install python3-torch).");
             return;
         }
-        new PythonAnchorRows(log, quick, Add).SgdStep(anchor, data, torch.get_num_threads(), quick ? 200 : 1000, quick ? 3 : 5);
+        try
+        {
+            new PythonAnchorRows(log, quick, Add).SgdStep(anchor, data, torch.get_num_threads(), quick ? 200 : 1000, quick ? 3 : 5);
+        }
+        catch (PythonAnchorException e)
+        {
+            log($"PyTorch comparison stopped: {e.Message}");
+        }
     }
 
     /// <summary>Adaptive worst-case and average-case sharpness versus one training epoch of the same model.</summary>

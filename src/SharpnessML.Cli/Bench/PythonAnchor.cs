@@ -110,14 +110,14 @@ internal sealed class PythonAnchor : IDisposable
         return JsonNode.Parse(line)!.AsObject();
     }
 
-    /// <summary>Sends one command and returns its reply; a reply with "error" throws.</summary>
+    /// <summary>Sends one command and returns its reply; a reply with "error", or no reply, throws <see cref="PythonAnchorException"/>.</summary>
     public JsonObject Send(object command)
     {
         process.StandardInput.WriteLine(JsonSerializer.Serialize(command));
         process.StandardInput.Flush();
-        var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The Python anchor process exited.");
+        var line = process.StandardOutput.ReadLine() ?? throw new PythonAnchorException("the Python process exited.");
         var reply = JsonNode.Parse(line)!.AsObject();
-        if (reply["error"] is JsonNode error) throw new InvalidOperationException("Python anchor: " + (string)error!);
+        if (reply["error"] is JsonNode error) throw new PythonAnchorException((string)error!);
         return reply;
     }
 
@@ -186,8 +186,9 @@ internal sealed class PythonAnchor : IDisposable
             process.StandardInput.Close();
             if (!process.WaitForExit(5000)) process.Kill();
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or IOException)
         {
+            // already gone
         }
         process.Dispose();
         try
@@ -199,3 +200,6 @@ internal sealed class PythonAnchor : IDisposable
         }
     }
 }
+
+/// <summary>The Python anchor process answered a command with an error, or exited.</summary>
+internal sealed class PythonAnchorException(string message) : Exception(message);

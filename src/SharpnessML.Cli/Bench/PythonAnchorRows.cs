@@ -65,11 +65,15 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
                 foreach (int t in threadCounts) Eigenvalues("LeNet-5", "lenet", lenetLandscape, images, 1, new[] { reference }, "Lanczos to 1e-6", t, quick ? 1 : 3);
                 foreach (int t in threadCounts) Trace("LeNet-5", "lenet", lenetLandscape, images, null, t, quick ? 1 : 3, pyHessianDefaults: false, probes: quick ? 10 : 20);
             }
-            foreach (int t in threadCounts) WorstCase("FCNN", "fcnn", fcnnLandscape, 0.025, t, quick ? 3 : 5);
+            foreach (int t in threadCounts) WorstCase("FCNN", "fcnn", fcnnLandscape, 0.025, t, quick ? 3 : 5, 16);
             if (lenetLandscape is not null)
                 foreach (double rho in new[] { 1e-4, 0.01 })
-                    foreach (int t in threadCounts) WorstCase("LeNet-5", "lenet", lenetLandscape, rho, t, quick ? 1 : 3);
+                    foreach (int t in threadCounts) WorstCase("LeNet-5", "lenet", lenetLandscape, rho, t, quick ? 1 : 3, quick ? 4 : 16);
             foreach (int t in threadCounts) SgdStep(anchor, abalone, t, quick ? 200 : 1000, quick ? 3 : 5);
+        }
+        catch (PythonAnchorException e)
+        {
+            log($"Python anchors stopped: {e.Message}");
         }
         finally
         {
@@ -236,9 +240,9 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
                 samples[1].RatioTo(samples[2]), "Python/ours (> 1: we are faster)", null));
     }
 
-    private void WorstCase(string name, string model, LossLandscape landscape, double rho, int threads, int rounds)
+    private void WorstCase(string name, string model, LossLandscape landscape, double rho, int threads, int rounds, int batches)
     {
-        const int batches = 16, batchSize = 64, steps = 20;
+        const int batchSize = 64, steps = 20;
         var ours = new List<double>();
         var py = new List<double>();
         int seedA = 0, seedB = 0;
