@@ -15,7 +15,9 @@ The algorithms are written for this bench from their published descriptions, not
   * Worst-case sharpness by Auto-PGD as in Andriushchenko et al. (2023), sharpness.py's
     eval_APGD_sharpness and weight_ascent_step_momentum as read at
     github.com/tml-epfl/sharpness-vs-generalization commit 4a953d39b8046b120e58a8aeaf36f1dc6c2d7ed6:
-    adaptive L∞ set |δ| ≤ ρ|w|, uniform random start, step 2ρ·sign(g)·|w|, clamp, then
+    adaptive L∞ set |δ| ≤ ρ|w|, start at δ = 0 (eval_sharpness.py's default: --sharpness_rand_init off; at that
+    commit the random-start path would not run, `init_fn = partial(...),` being a tuple) or, as an option here, a
+    uniform random point, step 2ρ·sign(g)·|w|, clamp, then
     δ ← 0.75·z + 0.25·δ_prev (their δ_prev is the iterate before the current one), step halving at the
     checkpoints ⌈p_j·N⌉ (p = 0, 0.22, then + max(Δ − 0.03, 0.06)) when fewer than 75% of the steps since
     the last checkpoint raised the worst loss or nothing changed, reloading the worst point's weights.

@@ -248,16 +248,16 @@ internal sealed class PythonAnchorRows(Action<string> log, bool quick, Action<Be
         int seedA = 0, seedB = 0;
         var samples = Alternate(threads, rounds,
             () => Seconds(() => ours.Add(WorstCaseSharpness.Estimate(landscape,
-                new WorstCaseSharpnessOptions { Rho = rho, Steps = steps, Batches = batches, BatchSize = batchSize, Seed = seedA++ }).Sharpness)),
+                new WorstCaseSharpnessOptions { Rho = rho, Steps = steps, Batches = batches, BatchSize = batchSize, Seed = seedA++, RandomStart = false }).Sharpness)),
             () =>
             {
-                var reply = python!.Send(new { cmd = "worst", model, batches = Batches(landscape, batchSize, batches, seedB++), rho, steps, algorithm = "apgd", random_start = true });
+                var reply = python!.Send(new { cmd = "worst", model, batches = Batches(landscape, batchSize, batches, seedB++), rho, steps, algorithm = "apgd", random_start = false });
                 py.Add(Number(reply, "value"));
                 return Number(reply, "seconds");
             });
         add(new BenchmarkRow(Group, $"{name} adaptive worst-case L∞ ρ {rho.ToString(CultureInfo.InvariantCulture)}, {batches} batches × {batchSize}, Auto-PGD {steps} steps, {Threads(threads)}",
             $"tml-epfl Auto-PGD {samples[1].Median * 1000:F0} ms, sharpness {Median(py):G5}; ours {samples[0].Median * 1000:F0} ms, sharpness {Median(ours):G5} " +
-            $"(medians over {ours.Count} seeds, the same batches on both sides, random starts drawn on each side); Python BLAS: {python!.BlasDescription}",
+            $"(medians over {ours.Count} seeds of the batches, the same batches on both sides, both from δ = 0 as tml-epfl's default rand_init False); Python BLAS: {python!.BlasDescription}",
             samples[1].RatioTo(samples[0]), "Python/ours (> 1: we are faster)", null));
     }
 
