@@ -24,13 +24,19 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
     private readonly List<BenchmarkRow> rows = new();
 
     /// <summary>The groups, in the order they run; <c>--only</c> takes these names.</summary>
-    public static readonly string[] Groups = { "trainer", "pytorch", "sharpness", "gat", "diagonal", "hessian", "studies", "memory" };
+    public static readonly string[] Groups = { "trainer", "pytorch", "sharpness", "gat", "diagonal", "hessian", "studies", "memory", PythonGroup };
+
+    /// <summary>
+    /// The Python anchors (<c>--vs-python</c>): not part of a plain <c>bench</c> run, only when named with
+    /// <c>--only</c> or <c>--vs-python</c>.
+    /// </summary>
+    public const string PythonGroup = "python";
 
     public IReadOnlyList<BenchmarkRow> Run(ISet<string>? only = null)
     {
-        bool Include(string group) => only is null || only.Count == 0 || only.Contains(group);
+        bool Include(string group) => group == PythonGroup ? only?.Contains(group) == true : only is null || only.Count == 0 || only.Contains(group);
         using var abalone = AbaloneTensors();
-        using var fashion = Include("trainer") || Include("sharpness") || Include("hessian") ? FashionMnistTensors() : null;
+        using var fashion = Include("trainer") || Include("sharpness") || Include("hessian") || Include(PythonGroup) ? FashionMnistTensors() : null;
         if (Include("trainer"))
         {
             TrainerOverhead("Abalone FCNN", () => Fcnn(1), abalone, LossFunction.MeanSquaredError, quick ? 3 : 5, quick ? 5 : 15);
@@ -59,6 +65,13 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
         }
         if (Include("studies")) Studies();
         if (Include("memory")) Memory(abalone);
+        if (Include(PythonGroup))
+        {
+            // The Python rows' LeNet-5 sees 1,024 images whatever the suite's size.
+            using var images = fashion is null ? null
+                : new SupervisedTensors(fashion.Features.narrow(0, 0, Math.Min(1024, fashion.Count)).clone(), fashion.Labels.narrow(0, 0, Math.Min(1024, fashion.Count)).clone());
+            new PythonAnchorRows(log, quick, Add).Run(abalone, images);
+        }
         return rows;
     }
 
@@ -138,67 +151,25 @@ internal sealed class BenchmarkSuite(Action<string> log, bool quick)
             ratio, "bare/ours ≥ 0.97", ratio >= 0.97));
     }
 
-    /// <summary>The same FCNN training step in PyTorch (Debian's python3-torch), when installed.</summary>
+    /// <summary>
+    /// The same FCNN training step in PyTorch (Debian's python3-torch), when installed, at this suite's thread
+    /// count: rounds alternating with the Python anchor process (see <see cref="PythonAnchorRows.SgdStep"/>).
+    /// </summary>
     private void PyTorchStep(SupervisedTensors data)
     {
-        const string python = "/usr/bin/python3";
-        int threads = torch.get_num_threads();
-        int steps = quick ? 200 : 1000;
-        double ours = Timing.Median(() =>
+        using var anchor = PythonAnchor.Start(out var reason);
+        if (anchor is null)
         {
-            using var net = Fcnn(2);
-            using var opt = optim.SGD(net.parameters(), 0.01);
-            using var scope = torch.NewDisposeScope();
-            var x = data.Features.narrow(0, 0, 64);
-            var y = data.Labels.narrow(0, 0, 64);
-            for (int i = 0; i < steps; i++)
-            {
-                using var step = torch.NewDisposeScope();
-                opt.zero_grad();
-                nn.functional.mse_loss(net.call(x).reshape(-1), y).backward();
-                opt.step();
-            }
-        }, 3) / steps;
-        var script = $$"""
-            import time, torch
-            torch.set_num_threads({{threads}})
-            net = torch.nn.Sequential(torch.nn.Linear(10,64), torch.nn.ELU(), torch.nn.Linear(64,64), torch.nn.ELU(), torch.nn.Linear(64,1))
-            opt = torch.optim.SGD(net.parameters(), lr=0.01)
-            x, y = torch.randn(64, 10), torch.randn(64)
-            def run():
-                for _ in range({{steps}}):
-                    opt.zero_grad(); torch.nn.functional.mse_loss(net(x).reshape(-1), y).backward(); opt.step()
-            run(); ts = []
-            for _ in range(3):
-                t = time.perf_counter(); run(); ts.append(time.perf_counter() - t)
-            print(sorted(ts)[1] / {{steps}})
-            """;
-        double? pytorch = RunPython(python, script);
-        if (pytorch is null)
-        {
-            log("PyTorch comparison skipped: /usr/bin/python3 with torch is not installed (apt-get install python3-torch).");
+            log($"PyTorch comparison skipped: {reason} (apt-get install python3-torch).");
             return;
         }
-        Add(new BenchmarkRow("PyTorch", "FCNN SGD step, batch 64",
-            $"{threads} thread(s): PyTorch {pytorch * 1e6:F0} µs, ours {ours * 1e6:F0} µs", pytorch.Value / ours, "PyTorch/ours (> 1: we are faster)", null));
-    }
-
-    private static double? RunPython(string python, string script)
-    {
-        if (!File.Exists(python)) return null;
         try
         {
-            var start = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            process.StandardInput.Write(script);
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 && double.TryParse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+            new PythonAnchorRows(log, quick, Add).SgdStep(anchor, data, torch.get_num_threads(), quick ? 200 : 1000, quick ? 3 : 5);
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (PythonAnchorException e)
         {
-            return null;
+            log($"PyTorch comparison stopped: {e.Message}");
         }
     }
 

@@ -46,7 +46,19 @@ internal static class Timing
     /// actions saw the same machine load, so <see cref="Samples.RatioTo"/> (the median of per-round
     /// ratios) is far steadier on a shared machine than a ratio of separately measured medians.
     /// </summary>
-    public static Samples[] Interleaved(IReadOnlyList<Action> actions, int repeats, int warmups = 1)
+    public static Samples[] Interleaved(IReadOnlyList<Action> actions, int repeats, int warmups = 1) =>
+        InterleavedSelfTimed(actions.Select(a => (Func<double>)(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            a();
+            return clock.Elapsed.TotalSeconds;
+        })).ToArray(), repeats, warmups);
+
+    /// <summary>
+    /// <see cref="Interleaved"/> for actions that report their own time in seconds: work in another process
+    /// (a Python server timing itself in-process) alternated with work timed here.
+    /// </summary>
+    public static Samples[] InterleavedSelfTimed(IReadOnlyList<Func<double>> actions, int repeats, int warmups = 1)
     {
         var times = actions.Select(_ => new double[repeats]).ToArray();
         for (int round = -warmups; round < repeats; round++)
@@ -54,9 +66,8 @@ internal static class Timing
             for (int k = 0; k < actions.Count; k++)
             {
                 int i = (round & 1) == 0 ? k : actions.Count - 1 - k;
-                var clock = Stopwatch.StartNew();
-                actions[i]();
-                if (round >= 0) times[i][round] = clock.Elapsed.TotalSeconds;
+                double seconds = actions[i]();
+                if (round >= 0) times[i][round] = seconds;
             }
         }
         return times.Select(t => new Samples(t)).ToArray();
