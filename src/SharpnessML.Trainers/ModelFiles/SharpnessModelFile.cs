@@ -133,11 +133,21 @@ public static class SharpnessModelFile
         {
             throw;
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or IOException or FormatException
-                                      or InvalidOperationException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (IsReadError(Innermost(e)))
         {
-            throw new InvalidDataException($"Model file '{path}' is not a readable SharpnessML model file: {e.Message}", e);
+            // ML.NET builds each transformer by reflection, so a damaged nested entry arrives wrapped in TargetInvocationExceptions.
+            var cause = Innermost(e);
+            throw new InvalidDataException($"Model file '{path}' is not a readable SharpnessML model file: {cause.Message}", cause);
         }
+    }
+
+    private static bool IsReadError(Exception e) => e is InvalidDataException or JsonException or IOException or FormatException
+        or InvalidOperationException or ArgumentException or NotSupportedException;
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e is System.Reflection.TargetInvocationException { InnerException: { } inner }) e = inner;
+        return e;
     }
 
     /// <summary>Builds the network of <paramref name="spec"/> and loads the stored weights (and buffers) into it.</summary>

@@ -49,6 +49,50 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void ADamagedNestedTransformerIsRefusedNamingTheFile()
+    {
+        // ML.NET builds each saved transformer by reflection, so the error of a damaged nested entry arrives wrapped in
+        // TargetInvocationExceptions (found by the fuzz test: a flipped bit in a normalizer's entry was an internal error).
+        var (model, train, _) = MlpTrainerTests.TrainAbalone(seed: 3, epochs: 1);
+        var ml = new MLContext();
+        var path = Path.Combine(folder, "damaged.zip");
+        ml.Sharpness().Model.Save(model, train.Schema, path);
+        int damaged = 0;
+        using (var outer = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = outer.Entries.Single(e => e.FullName.EndsWith(".mlnet.zip", StringComparison.Ordinal) && e.FullName.StartsWith("upstream", StringComparison.Ordinal));
+            using var upstream = new MemoryStream();
+            using (var stream = entry.Open()) stream.CopyTo(upstream);
+            // Damage the deflated bytes of every nested entry (the zip's structure stays valid; inflating them fails).
+            var bytes = upstream.ToArray();
+            Dictionary<string, long> sizes;
+            using (var inner = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read))
+                sizes = inner.Entries.Where(e => e.FullName.Count(c => c is '/' or '\\') >= 2 && e.CompressedLength >= 4 && e.CompressedLength < e.Length)
+                    .ToDictionary(e => e.FullName, e => e.CompressedLength);
+            for (int at = 0; at + 30 < bytes.Length; at++)
+            {
+                if (bytes[at] != 0x50 || bytes[at + 1] != 0x4b || bytes[at + 2] != 3 || bytes[at + 3] != 4) continue; // local file header
+                int nameLength = BitConverter.ToUInt16(bytes, at + 26), extraLength = BitConverter.ToUInt16(bytes, at + 28);
+                if (!sizes.TryGetValue(System.Text.Encoding.UTF8.GetString(bytes, at + 30, nameLength), out long size)) continue;
+                int data = at + 30 + nameLength + extraLength;
+                for (int k = 0; k < size; k++) bytes[data + k] = 0xff; // an invalid deflate block type
+                damaged++;
+            }
+
+            upstream.SetLength(0);
+            upstream.Write(bytes);
+            entry.Delete();
+            using var replaced = outer.CreateEntry(entry.FullName).Open();
+            upstream.Position = 0;
+            upstream.CopyTo(replaced);
+        }
+
+        Assert.True(damaged > 0, "the upstream chain has no nested transformer to damage");
+        var e = Assert.Throws<InvalidDataException>(() => new MLContext().Sharpness().Model.Load(path, out _));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
     public void AForeignZipIsRefusedSayingWhatIsMissing()
     {
         var path = Path.Combine(folder, "foreign.zip");
