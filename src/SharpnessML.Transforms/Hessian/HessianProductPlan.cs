@@ -30,9 +30,15 @@ public sealed record HessianProductPlan(bool ReusesGradientGraph, int Parts, lon
         }
     }
 
-    /// <summary>Adds <c>hvp_graph</c> (<see cref="Description"/>) to a metrics' details when there is a plan.</summary>
+    /// <summary>
+    /// Adds <c>hvp_graph</c> to a metrics' details when there is a plan: the mode, the parts and the budget, not the
+    /// estimate — it is a heap measurement that varies from run to run, and details are stored with a study's members,
+    /// which must be the same whether computed now or loaded.
+    /// </summary>
     internal static void AddTo(List<KeyValuePair<string, object>> details, HessianProductPlan? plan)
     {
-        if (plan is not null) details.Add(new("hvp_graph", plan.Description));
+        if (plan is null) return;
+        var mode = plan.ReusesGradientGraph ? "reused" : plan.Parts == 1 ? "recomputed" : "recomputed per chunk";
+        details.Add(new("hvp_graph", FormattableString.Invariant($"{mode} ({plan.Parts} part{(plan.Parts == 1 ? "" : "s")}, budget {plan.MemoryBudgetBytes / 1048576.0:F0} MiB)")));
     }
 }
